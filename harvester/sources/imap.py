@@ -193,9 +193,18 @@ class ReadOnlyImap:
         """(flags, name) of every folder."""
         return [(tuple(flags), str(name)) for flags, _sep, name in self._client.list_folders()]
 
-    def examine(self, folder: str) -> FolderState:
-        """EXAMINE: a read-only SELECT, so \\Recent and \\Seen stay as they are."""
-        response = self._client.select_folder(folder, readonly=True)
+    def examine(self, folder: str) -> FolderState | None:
+        """EXAMINE: a read-only SELECT, so \\Recent and \\Seen stay as they are.
+
+        None when the server says NO (the folder was deleted or renamed since LIST).
+        """
+        try:
+            response = self._client.select_folder(folder, readonly=True)
+        except imaplib.IMAP4.abort:
+            raise
+        except IMAPClientError:
+            self.selected = None
+            return None
         uidnext = response.get(b"UIDNEXT")
         self.selected = FolderState(
             folder=folder,
@@ -327,6 +336,9 @@ class ImapSource:
 
     def _poll_folder(self, folder: str, cursor: Cursor | None) -> Iterator[Batch]:
         state = self._call(lambda imap: imap.examine(folder))
+        if state is None:
+            log.warning("account=%s folder=%s: cannot EXAMINE; skipped", self.account.name, folder)
+            return
         rescan = cursor is not None and cursor.uidvalidity != state.uidvalidity
         last_uid = cursor.last_uid if cursor is not None and not rescan else 0
         if rescan:
@@ -413,7 +425,7 @@ class ImapSource:
                     imap = self._connection()
                     if state is not None and imap.selected != state:
                         now = imap.examine(state.folder)
-                        if now.uidvalidity != state.uidvalidity:
+                        if now is None or now.uidvalidity != state.uidvalidity:
                             raise _FolderChanged(state.folder)
                     return operation(imap)
         except LoginError as exc:

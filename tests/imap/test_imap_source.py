@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -343,3 +344,52 @@ def test_fetch_response_without_a_body_is_skipped_and_recorded(
     assert [(m.origin.uid, m.flags) for m in messages] == [(1, ("\\Seen",))]
     assert skipped == [Skipped(2, "no BODY[] in the FETCH response")]
     assert "account=karin folder=INBOX uid=2" in caplog.text
+
+
+def test_xoauth2_login_uses_the_token_from_the_command(mailbox: Mailbox, tmp_path: Path) -> None:
+    # The fixture's Dovecot checks an XOAUTH2 token like a password.
+    mailbox.deliver("INBOX", _message(1))
+    token_file = tmp_path / "token"
+    token_file.write_text(mailbox.password + "\n")
+    account = _account(
+        mailbox, tmp_path, password_file=None, oauth2_token_command=f"cat {token_file}"
+    )
+
+    batches = list(ImapSource(account).poll({}))
+
+    assert _subjects(batches) == [("INBOX", b"Pressmeddelande 1")]
+    assert "method=XOAUTH2" in mailbox.server.log_tail(50)
+
+
+def test_folder_names_outside_ascii_are_read_and_reported_decoded(
+    mailbox: Mailbox, tmp_path: Path
+) -> None:
+    mailbox.deliver("Projekt/Återkoppling", _message(1))
+    mailbox.deliver("Skickat & arkiverat", _message(2))
+    account = _account(mailbox, tmp_path, folders=["Projekt/*", "Skickat & arkiverat"])
+
+    batches = list(ImapSource(account).poll({}))
+
+    assert _subjects(batches) == [
+        ("Projekt/Återkoppling", b"Pressmeddelande 1"),
+        ("Skickat & arkiverat", b"Pressmeddelande 2"),
+    ]
+
+
+def test_folder_deleted_after_list_is_skipped_and_the_rest_is_read(
+    mailbox: Mailbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    mailbox.deliver("INBOX", _message(1))
+    gone = mailbox.create_folder("Borttagen")
+    mailbox.deliver("Sent", _message(2))
+    account = _account(mailbox, tmp_path, folders=["INBOX", "Borttagen", "Sent"])
+    batches = ImapSource(account).poll({})
+    taken = [next(batches)]  # LIST has been answered with all three folders
+
+    shutil.rmtree(gone)
+    with caplog.at_level(logging.WARNING):
+        taken += list(batches)
+
+    assert [b.folder for b in taken] == ["INBOX", "Sent"]
+    assert _subjects(taken) == [("INBOX", b"Pressmeddelande 1"), ("Sent", b"Pressmeddelande 2")]
+    assert "folder=Borttagen: cannot EXAMINE" in caplog.text
