@@ -27,11 +27,16 @@ _TOKEN_COMMAND_TIMEOUT = 30.0
 class AccountSecrets(Protocol):
     """The attributes of an account that say where its secret is (config's AccountConfig)."""
 
-    name: str
-    user: str
-    password_env: str | None
-    password_file: str | None
-    oauth2_token_command: str | None
+    @property
+    def name(self) -> str: ...
+    @property
+    def user(self) -> str: ...
+    @property
+    def password_env(self) -> str | None: ...
+    @property
+    def password_file(self) -> str | os.PathLike[str] | None: ...
+    @property
+    def oauth2_token_command(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ import logging
 import ssl
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -83,12 +84,18 @@ _T = TypeVar("_T")
 class Account(AccountSecrets, Protocol):
     """What the poller reads from an account of the config (`harvester.config.AccountConfig`)."""
 
-    host: str
-    port: int
-    tls: bool
-    starttls: bool
-    folders: Sequence[str]
-    batch_size: int
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def tls(self) -> bool: ...
+    @property
+    def starttls(self) -> bool: ...
+    @property
+    def folders(self) -> Sequence[str]: ...
+    @property
+    def batch_size(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,7 +367,8 @@ class ImapSource:
         size = max(1, self.account.batch_size)
         for start in range(0, len(uids), size):
             chunk = uids[start : start + size]
-            response = self._call(lambda imap, chunk=chunk: imap.fetch(chunk, _FETCH_ITEMS), state)
+            fetch = partial(ReadOnlyImap.fetch, uids=chunk, items=_FETCH_ITEMS)
+            response = self._call(fetch, state)
             messages, skipped = self._read(state, chunk, response)
             yield Batch(
                 self.account.name,

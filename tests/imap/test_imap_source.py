@@ -333,7 +333,7 @@ def test_fetch_response_without_a_body_is_skipped_and_recorded(
 ) -> None:
     account = _Account("karin", "127.0.0.1", 1, "karin", None)
     state = FolderState("INBOX", uidvalidity=7, uidnext=4, exists=3)
-    response = {
+    response: dict[int, dict[bytes, object]] = {
         1: {b"BODY[]": _message(1), b"FLAGS": (b"\\Seen", b"\\Recent")},
         2: {b"FLAGS": ()},
     }
