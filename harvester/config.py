@@ -23,6 +23,7 @@ __all__ = [
     "AccountConfig",
     "Config",
     "LegalBasis",
+    "default_data_dir",
     "find_config_path",
     "load_config",
     "parse_duration",
@@ -88,9 +89,7 @@ class AccountConfig:
         if self.password_env:
             value = os.environ.get(self.password_env)
             if not value:
-                raise ConfigError(
-                    f"account {self.name}: environment variable {self.password_env} is not set"
-                )
+                raise ConfigError(f"account {self.name}: environment variable {self.password_env} is not set")
             return value
         path = self.password_file or self.oauth2_token_file
         if path is not None:
@@ -187,13 +186,23 @@ class _Reader:
         self.table: dict[str, Any] = table
         self.seen: set[str] = set()
         if "password" in table:
-            self.fail("password", "passwords never go in the config file; use password_env or password_file")
+            self.fail(
+                "password",
+                "passwords never go in the config file; use password_env or password_file",
+            )
 
     def fail(self, key: str, problem: str) -> None:
         where = f"{self.prefix}.{key}" if key and self.prefix else (key or self.prefix)
         raise ConfigError(f"{self.path}: {where}: {problem}")
 
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = None, *, required: bool = False) -> Any:
+    def get(
+        self,
+        key: str,
+        kind: type | tuple[type, ...],
+        default: Any = None,
+        *,
+        required: bool = False,
+    ) -> Any:
         self.seen.add(key)
         if key not in self.table:
             if required:
@@ -232,7 +241,14 @@ class _Reader:
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "an integer", bool: "true or false", list: "a list", dict: "a table", float: "a number"}
+    names = {
+        str: "a string",
+        int: "an integer",
+        bool: "true or false",
+        list: "a list",
+        dict: "a table",
+        float: "a number",
+    }
     kinds = kind if isinstance(kind, tuple) else (kind,)
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
@@ -272,8 +288,16 @@ def _account(path: Path, index: int, table: Any, names: set[str]) -> AccountConf
     password_file = r.get("password_file", str)
     token_command = r.get("oauth2_token_command", str)
     token_file = r.get("oauth2_token_file", str)
-    given = [k for k, v in (("password_env", password_env), ("password_file", password_file),
-                            ("oauth2_token_command", token_command), ("oauth2_token_file", token_file)) if v]
+    given = [
+        k
+        for k, v in (
+            ("password_env", password_env),
+            ("password_file", password_file),
+            ("oauth2_token_command", token_command),
+            ("oauth2_token_file", token_file),
+        )
+        if v
+    ]
     if not given:
         r.fail("password_env", "missing (or password_file, oauth2_token_command, oauth2_token_file)")
     if len(given) > 1:
@@ -287,14 +311,36 @@ def _account(path: Path, index: int, table: Any, names: set[str]) -> AccountConf
     ca_file = r.get("ca_file", str)
     r.done()
     return AccountConfig(
-        name=name, host=host, user=user, port=port, tls=tls, starttls=starttls,
+        name=name,
+        host=host,
+        user=user,
+        port=port,
+        tls=tls,
+        starttls=starttls,
         password_env=password_env,
-        password_file=Path(password_file) if password_file else None,
+        password_file=_relative_to(path, password_file),
         oauth2_token_command=token_command,
-        oauth2_token_file=Path(token_file) if token_file else None,
-        folders=folders, poll_interval=interval or timedelta(minutes=5), batch_size=batch_size,
-        timeout=float(timeout), ca_file=Path(ca_file) if ca_file else None,
+        oauth2_token_file=_relative_to(path, token_file),
+        folders=folders,
+        poll_interval=interval or timedelta(minutes=5),
+        batch_size=batch_size,
+        timeout=float(timeout),
+        ca_file=_relative_to(path, ca_file),
     )
+
+
+def default_data_dir() -> Path:
+    """Where the embedded database lives when nothing names a place (XDG data home)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "harvester"
+
+
+def _relative_to(config_path: Path, value: str | None) -> Path | None:
+    """Relative paths in the config are relative to the config file, not to the working directory."""
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else config_path.parent / path
 
 
 def _parse(path: Path, doc: dict[str, Any]) -> Config:
@@ -303,7 +349,7 @@ def _parse(path: Path, doc: dict[str, Any]) -> Config:
     top.seen.add("organization")
 
     storage = _Reader(path, "storage", top.get("storage", dict, {}))
-    data_dir = Path(storage.get("data_dir", str, "/var/lib/harvester"))
+    data_dir = _relative_to(path, storage.get("data_dir", str, None)) or default_data_dir()
     storage.done()
 
     database = _Reader(path, "database", top.get("database", dict, {}))
@@ -344,9 +390,9 @@ def _parse(path: Path, doc: dict[str, Any]) -> Config:
         organization=organization,
         database_url=url,
         data_dir=data_dir,
-        rules_dir=Path(rules_dir) if rules_dir else None,
+        rules_dir=_relative_to(path, rules_dir),
         suppression_key_env=None if key_file else (key_env or "HARVESTER_SUPPRESSION_KEY"),
-        suppression_key_file=Path(key_file) if key_file else None,
+        suppression_key_file=_relative_to(path, key_file),
         accounts=accounts,
         unlinked_threads=unlinked or timedelta(days=180),
         inactive_contacts=inactive,

@@ -37,12 +37,16 @@ def safe_understand(
     path = raw.origin.path
     try:
         return understand(raw.data, path=path, own_domains=own_domains, rules_dir=rules_dir)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence for one message
+    except Exception as exc:
         log.error("understand failed for %s: %s", raw.origin.label(), type(exc).__name__)
         from harvester.understand.types import Envelope, Kind
 
-        return Understanding(kind=Kind.BULK, envelope=Envelope(), path=path,
-                             defects=[f"understand:{type(exc).__name__}"])
+        return Understanding(
+            kind=Kind.BULK,
+            envelope=Envelope(),
+            path=path,
+            defects=[f"understand:{type(exc).__name__}"],
+        )
 
 
 @dataclass(slots=True)

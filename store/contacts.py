@@ -25,8 +25,8 @@ __all__ = [
     "SINGLE_FIELDS",
     "ContactPolicy",
     "EvidenceSource",
-    "apply_understanding",
     "add_evidence",
+    "apply_understanding",
     "current_view",
     "find_contact",
     "list_contacts",
@@ -60,7 +60,10 @@ def find_contact(session: Session, *, emails: list[str] = (), phones: list[str] 
     for kind, values in (("email", emails), ("phone", phones)):
         if values:
             found = session.scalar(
-                select(Contact).join(ContactKey).where(ContactKey.kind == kind, ContactKey.value.in_(list(values))).limit(1)
+                select(Contact)
+                .join(ContactKey)
+                .where(ContactKey.kind == kind, ContactKey.value.in_(list(values)))
+                .limit(1)
             )
             if found is not None:
                 return found
@@ -100,12 +103,25 @@ def add_evidence(
         return False
     session.add(
         ContactEvidence(
-            contact_id=contact.id, field=field, value=encoded, source=source.value,
-            rank=RANK[source], message_id=message_id, seen_at=seen_at,
+            contact_id=contact.id,
+            field=field,
+            value=encoded,
+            source=source.value,
+            rank=RANK[source],
+            message_id=message_id,
+            seen_at=seen_at,
         )
     )
-    audit.record(session, action="evidence.added", object_kind="contact", object_id=contact.id,
-                 actor=actor, field=field, reason=reason, source=source.value)
+    audit.record(
+        session,
+        action="evidence.added",
+        object_kind="contact",
+        object_id=contact.id,
+        actor=actor,
+        field=field,
+        reason=reason,
+        source=source.value,
+    )
     contact.updated_at = utcnow()
     return True
 
@@ -130,14 +146,23 @@ def record_sighting(
         contact = Contact(legal_basis=legal_basis, status="active")
         session.add(contact)
         session.flush()
-        audit.record(session, action="contact.created", object_kind="contact", object_id=contact.id,
-                     actor=actor, reason=f"{source.value} in message", source=source.value)
+        audit.record(
+            session,
+            action="contact.created",
+            object_kind="contact",
+            object_id=contact.id,
+            actor=actor,
+            reason=f"{source.value} in message",
+            source=source.value,
+        )
     for email in emails:
         _add_key(session, contact, "email", email)
     for phone in phones:
         _add_key(session, contact, "phone", phone)
     values: list[tuple[str, Any]] = [
-        ("name", seen.name), ("title", seen.title), ("organization", seen.organization),
+        ("name", seen.name),
+        ("title", seen.title),
+        ("organization", seen.organization),
         ("address", asdict(seen.address) if seen.address else None),
     ]
     values += [("emails", e) for e in emails]
@@ -146,9 +171,17 @@ def record_sighting(
     values += [("coverage", c) for c in seen.coverage]
     for field, value in values:
         if value:
-            add_evidence(session, contact, field=field, value=value, source=source,
-                         message_id=message_id, seen_at=seen_at, actor=actor,
-                         reason=f"{source.value} in message")
+            add_evidence(
+                session,
+                contact,
+                field=field,
+                value=value,
+                source=source,
+                message_id=message_id,
+                seen_at=seen_at,
+                actor=actor,
+                reason=f"{source.value} in message",
+            )
     if contact.last_activity_at is None or seen_at > contact.last_activity_at:
         contact.last_activity_at = seen_at
     return contact
@@ -180,7 +213,9 @@ def current_view(session: Session, contact: Contact) -> dict[str, Any]:
     return view
 
 
-def list_contacts(session: Session, *, status: str | None = None, coverage: str | None = None) -> list[dict[str, Any]]:
+def list_contacts(
+    session: Session, *, status: str | None = None, coverage: str | None = None
+) -> list[dict[str, Any]]:
     query = select(Contact).order_by(Contact.id)
     if status:
         query = query.where(Contact.status == status)
@@ -213,6 +248,11 @@ def apply_understanding(
         return None
     source = EvidenceSource.AUTOREPLY if understanding.kind.value == "autoreply" else EvidenceSource.SIGNATURE
     return record_sighting(
-        session, seen, source=source, message_id=understanding.message_id, seen_at=seen_at,
-        legal_basis=policy.legal_basis, actor=policy.actor,
+        session,
+        seen,
+        source=source,
+        message_id=understanding.message_id,
+        seen_at=seen_at,
+        legal_basis=policy.legal_basis,
+        actor=policy.actor,
     )

@@ -36,8 +36,12 @@ def advance(session: Session, update: CursorUpdate) -> SourceCursor:
     cursor = get_cursor(session, update.account, update.folder)
     if cursor is None:
         cursor = SourceCursor(
-            account=update.account, folder=update.folder, uidvalidity=update.uidvalidity,
-            last_uid=0, messages_seen=0, errors=0,
+            account=update.account,
+            folder=update.folder,
+            uidvalidity=update.uidvalidity,
+            last_uid=0,
+            messages_seen=0,
+            errors=0,
         )
         session.add(cursor)
     if cursor.uidvalidity != update.uidvalidity:
@@ -53,8 +57,9 @@ def record_error(session: Session, account: str, folder: str, kind: str) -> None
     """Count a poll error; `kind` is a class name or short code, never a message text."""
     cursor = get_cursor(session, account, folder)
     if cursor is None:
-        cursor = SourceCursor(account=account, folder=folder, uidvalidity=0, last_uid=0,
-                              messages_seen=0, errors=0)
+        cursor = SourceCursor(
+            account=account, folder=folder, uidvalidity=0, last_uid=0, messages_seen=0, errors=0
+        )
         session.add(cursor)
     cursor.errors = (cursor.errors or 0) + 1
     cursor.last_error = kind

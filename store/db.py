@@ -95,7 +95,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, revision)
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot migrate the database: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}") from exc
+        raise StoreError(
+            f"cannot migrate the database: {type(exc).__name__}: {getattr(exc, 'orig', None) or exc}"
+        ) from exc
 
 
 def current_revision(engine: Engine) -> str | None:

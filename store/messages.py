@@ -73,8 +73,11 @@ def store_message(session: Session, raw: RawMessage, understanding: Understandin
         defects=",".join(understanding.defects) or None,
     )
     session.add(message)
-    for role, boxes in (("from", [envelope.sender] if envelope.sender else []),
-                        ("to", envelope.to), ("cc", envelope.cc)):
+    for role, boxes in (
+        ("from", [envelope.sender] if envelope.sender else []),
+        ("to", envelope.to),
+        ("cc", envelope.cc),
+    ):
         for box in boxes:
             message.participants.append(MessageParticipant(role=role, email=box.email, name=box.name))
     session.flush()

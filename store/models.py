@@ -140,9 +140,7 @@ class Message(Base):
     #: The sender's own text, quotes cut, redacted: nothing of Art. 9 ever reaches this column.
     body: Mapped[str | None] = mapped_column(Text)
     defects: Mapped[str | None] = mapped_column(Text)
-    thread_id: Mapped[int | None] = mapped_column(
-        ForeignKey("threads.id", ondelete="SET NULL"), index=True
-    )
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"), index=True)
     stored_at: Mapped[timestamp]
 
     thread: Mapped[Thread | None] = relationship(back_populates="messages")

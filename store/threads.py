@@ -41,7 +41,10 @@ def assign_thread(session: Session, message: Message) -> Thread:
             .limit(1)
         )
     if thread is None:
-        thread = Thread(subject=message.subject, root_message_id=(parents[-1] if parents else message.message_id))
+        thread = Thread(
+            subject=message.subject,
+            root_message_id=(parents[-1] if parents else message.message_id),
+        )
         session.add(thread)
         session.flush()
     message.thread_id = thread.id
@@ -52,9 +55,7 @@ def assign_thread(session: Session, message: Message) -> Thread:
 
 def list_threads(session: Session, *, unlinked: bool = False) -> list[tuple[Thread, int, Project | None]]:
     counts = (
-        select(Message.thread_id, func.count(Message.id).label("n"))
-        .group_by(Message.thread_id)
-        .subquery()
+        select(Message.thread_id, func.count(Message.id).label("n")).group_by(Message.thread_id).subquery()
     )
     query = (
         select(Thread, func.coalesce(counts.c.n, 0), Project)

@@ -79,7 +79,7 @@ domains = ["pr-byran.example"]
 url = "{db_url}"
 
 [storage]
-data_dir = "{tmp_path / 'data'}"
+data_dir = "{tmp_path / "data"}"
 """,
         encoding="utf-8",
     )

@@ -36,9 +36,7 @@ def check_config(ctx: typer.Context, config: ConfigOption = None) -> None:
     app_ctx = context(ctx, config)
     path = find_config_path(app_ctx.config_path)
     loaded = load_config(path)
-    typer.echo(
-        f"{path}: ok ({len(loaded.accounts)} account(s), organisation {loaded.organization.name!r})"
-    )
+    typer.echo(f"{path}: ok ({len(loaded.accounts)} account(s), organisation {loaded.organization.name!r})")
 
 
 def status(ctx: typer.Context, json_out: JsonOption = False, config: ConfigOption = None) -> None:
@@ -51,12 +49,14 @@ def status(ctx: typer.Context, json_out: JsonOption = False, config: ConfigOptio
         for account in app_ctx.config.accounts:
             mine = [c for c in cursors if c.account == account.name]
             polls = [c.last_poll_at for c in mine if c.last_poll_at]
-            accounts.append({
-                "name": account.name,
-                "last_poll_at": max(polls).isoformat() if polls else None,
-                "messages_seen": sum(c.messages_seen or 0 for c in mine),
-                "errors": sum(c.errors or 0 for c in mine),
-            })
+            accounts.append(
+                {
+                    "name": account.name,
+                    "last_poll_at": max(polls).isoformat() if polls else None,
+                    "messages_seen": sum(c.messages_seen or 0 for c in mine),
+                    "errors": sum(c.errors or 0 for c in mine),
+                }
+            )
         jobs_row = session.get(RuntimeState, "jobs")
         result = {
             "accounts": accounts,
@@ -75,7 +75,9 @@ def status(ctx: typer.Context, json_out: JsonOption = False, config: ConfigOptio
         table.add_row(a["name"], a["last_poll_at"] or "never", str(a["messages_seen"]), str(a["errors"]))
     console = Console()
     console.print(table)
-    console.print(f"contacts {result['contacts']}, threads {result['threads']}, projects {result['projects']}")
+    console.print(
+        f"contacts {result['contacts']}, threads {result['threads']}, projects {result['projects']}"
+    )
 
 
 def audit(
@@ -95,9 +97,17 @@ def audit(
     with app_ctx.sessions()() as session:
         events = audit_store.list_events(session, since=start)
         rows = [
-            {"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
-             "object_kind": e.object_kind, "object_id": e.object_id, "field": e.field,
-             "reason": e.reason, "source": e.source}
+            {
+                "id": e.id,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "object_kind": e.object_kind,
+                "object_id": e.object_id,
+                "field": e.field,
+                "reason": e.reason,
+                "source": e.source,
+            }
             for e in events
         ]
     if json_out:
@@ -105,8 +115,14 @@ def audit(
         return
     table = Table("at", "actor", "action", "object", "field", "reason")
     for r in rows:
-        table.add_row(r["at"][:19], r["actor"], r["action"], f"{r['object_kind']}:{r['object_id']}",
-                      r["field"] or "", r["reason"] or "")
+        table.add_row(
+            r["at"][:19],
+            r["actor"],
+            r["action"],
+            f"{r['object_kind']}:{r['object_id']}",
+            r["field"] or "",
+            r["reason"] or "",
+        )
     Console().print(table)
 
 

@@ -23,7 +23,7 @@ __all__ = ["app", "main"]
 #: so the base class is found from a public Typer name rather than imported.
 _CLICK_ERRORS: tuple[type[BaseException], ...] = tuple(
     cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException"
-) + (typer.Exit, typer.Abort, KeyboardInterrupt)
+) + (typer.Exit, typer.Abort, KeyboardInterrupt)  # noqa: RUF005
 
 
 class _Group(TyperGroup):
@@ -34,6 +34,10 @@ class _Group(TyperGroup):
             return super().invoke(ctx)
         except _CLICK_ERRORS:
             raise
+        except BrokenPipeError:
+            # `harvester inspect ... | head`: the reader left; stop quietly like other Unix tools.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except HarvesterError as exc:
             typer.echo(f"harvester: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None

@@ -37,13 +37,24 @@ def list_(
         return
     table = Table("id", "name", "organization", "e-mail", "coverage", "status")
     for v in views:
-        table.add_row(str(v["id"]), v["name"] or "", v["organization"] or "",
-                      (v["emails"] or [""])[0], ",".join(v["coverage"]), v["status"])
+        table.add_row(
+            str(v["id"]),
+            v["name"] or "",
+            v["organization"] or "",
+            (v["emails"] or [""])[0],
+            ",".join(v["coverage"]),
+            v["status"],
+        )
     Console().print(table)
 
 
 @app.command()
-def show(ctx: typer.Context, email: EmailArgument, json_out: JsonOption = False, config: ConfigOption = None) -> None:
+def show(
+    ctx: typer.Context,
+    email: EmailArgument,
+    json_out: JsonOption = False,
+    config: ConfigOption = None,
+) -> None:
     """One contact with every field's provenance and history."""
     app_ctx = context(ctx, config)
     with app_ctx.sessions()() as session:
@@ -74,7 +85,10 @@ def edit(
 def opt_out(
     ctx: typer.Context,
     email: EmailArgument,
-    channel: Annotated[list[str], typer.Option("--channel", help="phone, sms, email, press_release, newsletter, post, all")],
+    channel: Annotated[
+        list[str],
+        typer.Option("--channel", help="phone, sms, email, press_release, newsletter, post, all"),
+    ],
     config: ConfigOption = None,
 ) -> None:
     """Stop contact through these channels."""
@@ -98,7 +112,9 @@ def export(
 def forget(
     ctx: typer.Context,
     email: EmailArgument,
-    fields: Annotated[str | None, typer.Option("--fields", help="Only these fields, comma-separated.")] = None,
+    fields: Annotated[
+        str | None, typer.Option("--fields", help="Only these fields, comma-separated.")
+    ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
     config: ConfigOption = None,
 ) -> None:

@@ -16,6 +16,7 @@ from harvester.config import (
     CONFIG_ENV,
     Config,
     OrganizationConfig,
+    default_data_dir,
     find_config_path,
     load_config,
 )
@@ -25,13 +26,7 @@ from store.contacts import ContactPolicy
 from store.db import current_revision, head_revision, make_engine, make_sessionmaker
 from store.suppression import Suppressor
 
-__all__ = ["AppContext", "default_data_dir"]
-
-
-def default_data_dir() -> Path:
-    """Where the embedded database lives when no config names one (XDG data home)."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "harvester"
+__all__ = ["AppContext"]
 
 
 def _defaults() -> Config:

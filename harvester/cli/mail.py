@@ -60,7 +60,6 @@ def inspect(
         raise typer.Exit(2)
 
 
-
 def ingest(
     ctx: typer.Context,
     paths: PathsArgument,
@@ -83,8 +82,12 @@ def ingest(
     console = Console(stderr=True)
     show_progress = console.is_terminal and not json_out
     with Progress(
-        TextColumn("ingest"), BarColumn(), TextColumn("{task.completed} messages"),
-        TimeElapsedColumn(), console=console, disable=not show_progress,
+        TextColumn("ingest"),
+        BarColumn(),
+        TextColumn("{task.completed} messages"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not show_progress,
     ) as progress:
         task = progress.add_task("ingest", total=None)
         for batch in _batches(read_paths(paths), _BATCH):

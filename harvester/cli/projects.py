@@ -16,9 +16,12 @@ CodeArgument = Annotated[str, typer.Argument(help="The project code, e.g. PR-202
 
 
 @app.command()
-def create(ctx: typer.Context, code: CodeArgument,
-           name: Annotated[str, typer.Option("--name", help="A name people recognise.")],
-           config: ConfigOption = None) -> None:
+def create(
+    ctx: typer.Context,
+    code: CodeArgument,
+    name: Annotated[str, typer.Option("--name", help="A name people recognise.")],
+    config: ConfigOption = None,
+) -> None:
     """A project, open."""
     context(ctx, config)
     not_implemented("projects create", 7)
@@ -32,9 +35,12 @@ def list_(ctx: typer.Context, json_out: JsonOption = False, config: ConfigOption
 
 
 @app.command()
-def close(ctx: typer.Context, code: CodeArgument,
-          on: Annotated[str | None, typer.Option("--on", help="Close date (YYYY-MM-DD), default today.")] = None,
-          config: ConfigOption = None) -> None:
+def close(
+    ctx: typer.Context,
+    code: CodeArgument,
+    on: Annotated[str | None, typer.Option("--on", help="Close date (YYYY-MM-DD), default today.")] = None,
+    config: ConfigOption = None,
+) -> None:
     """Close; its conversations expire one year later."""
     context(ctx, config)
     not_implemented("projects close", 7)
@@ -48,9 +54,12 @@ def reopen(ctx: typer.Context, code: CodeArgument, config: ConfigOption = None) 
 
 
 @app.command()
-def link(ctx: typer.Context, code: CodeArgument,
-         thread: Annotated[int, typer.Option("--thread", help="Thread id (see `threads list`).")],
-         config: ConfigOption = None) -> None:
+def link(
+    ctx: typer.Context,
+    code: CodeArgument,
+    thread: Annotated[int, typer.Option("--thread", help="Thread id (see `threads list`).")],
+    config: ConfigOption = None,
+) -> None:
     """Link a thread by hand."""
     context(ctx, config)
     not_implemented("projects link", 7)

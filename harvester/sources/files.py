@@ -54,9 +54,7 @@ def _file_messages(path: Path) -> Iterator[RawMessage]:
         try:
             for index, key in enumerate(box.iterkeys()):
                 data = box.get_bytes(key, from_=False)
-                yield RawMessage(
-                    data=data, origin=Origin(kind=OriginKind.FILE, path=str(path), index=index)
-                )
+                yield RawMessage(data=data, origin=Origin(kind=OriginKind.FILE, path=str(path), index=index))
         finally:
             box.close()
         return
@@ -71,9 +69,7 @@ def _maildir_messages(path: Path) -> Iterator[RawMessage]:
     for sub in ("cur", "new"):
         for file in sorted((path / sub).iterdir()):
             if file.is_file() and not file.name.startswith("."):
-                yield RawMessage(
-                    data=file.read_bytes(), origin=Origin(kind=OriginKind.FILE, path=str(file))
-                )
+                yield RawMessage(data=file.read_bytes(), origin=Origin(kind=OriginKind.FILE, path=str(file)))
 
 
 def iter_paths(paths: Iterable[Path]) -> Iterator[Path]:

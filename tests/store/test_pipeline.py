@@ -46,15 +46,25 @@ def _count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_ingesting_the_same_messages_twice_stores_nothing_new(sessions: sessionmaker[Session]) -> None:
+def test_ingesting_the_same_messages_twice_stores_nothing_new(
+    sessions: sessionmaker[Session],
+) -> None:
     pipeline = _pipeline(sessions)
     first = pipeline.apply_batch([_raw(FIRST), _raw(REPLY, path="b.eml")])
     second = pipeline.apply_batch([_raw(FIRST), _raw(REPLY, path="b.eml")])
     assert (first.stored, first.duplicates) == (2, 0)
     assert (second.stored, second.duplicates) == (0, 2)
     with sessions() as session:
-        counts = {m.__name__: _count(session, m) for m in (Message, Thread, Contact, MessageLocation, AuditEvent)}
-    assert counts == {"Message": 2, "Thread": 1, "Contact": 1, "MessageLocation": 2, "AuditEvent": counts["AuditEvent"]}
+        counts = {
+            m.__name__: _count(session, m) for m in (Message, Thread, Contact, MessageLocation, AuditEvent)
+        }
+    assert counts == {
+        "Message": 2,
+        "Thread": 1,
+        "Contact": 1,
+        "MessageLocation": 2,
+        "AuditEvent": counts["AuditEvent"],
+    }
     with sessions() as session:
         audit_before = _count(session, AuditEvent)
     _pipeline(sessions).apply_batch([_raw(FIRST)])
@@ -68,7 +78,9 @@ def test_own_domain_sender_is_not_a_contact(sessions: sessionmaker[Session]) -> 
         assert list_contacts(session) == []
 
 
-def test_same_message_in_two_folders_is_stored_once_with_two_locations(sessions: sessionmaker[Session]) -> None:
+def test_same_message_in_two_folders_is_stored_once_with_two_locations(
+    sessions: sessionmaker[Session],
+) -> None:
     pipeline = _pipeline(sessions)
     pipeline.apply_batch([_raw(FIRST, uid=1)], cursor=CursorUpdate("karin", "INBOX", 7, 1, 1))
     pipeline.apply_batch([_raw(FIRST, uid=9, folder="Sent")], cursor=CursorUpdate("karin", "Sent", 7, 9, 1))
@@ -89,7 +101,9 @@ def test_suppressed_sender_is_archived_but_not_harvested(sessions: sessionmaker[
         assert _count(session, Contact) == 0
 
 
-def test_reply_joins_the_thread_of_its_parent_even_when_it_arrives_first(sessions: sessionmaker[Session]) -> None:
+def test_reply_joins_the_thread_of_its_parent_even_when_it_arrives_first(
+    sessions: sessionmaker[Session],
+) -> None:
     pipeline = _pipeline(sessions)
     pipeline.apply_batch([_raw(REPLY, path="b.eml")])
     pipeline.apply_batch([_raw(FIRST)])

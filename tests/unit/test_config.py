@@ -39,16 +39,28 @@ def test_account_defaults_to_implicit_tls_on_993(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (MINIMAL + ACCOUNT.replace("password_env", "password"), "accounts[0].password: passwords never go in the config file"),
+        (
+            MINIMAL + ACCOUNT.replace("password_env", "password"),
+            "accounts[0].password: passwords never go in the config file",
+        ),
         (MINIMAL + ACCOUNT + 'foldrs = ["INBOX"]\n', "accounts[0].foldrs: unknown key"),
         (MINIMAL + "[databse]\nurl = 'x'\n", "databse: unknown key"),
         ('[organization]\ndomains = ["x.example"]\n', "organization.name: missing"),
         ("", "organization: missing"),
         (MINIMAL + ACCOUNT + "port = 'imap'\n", "accounts[0].port: must be an integer"),
         (MINIMAL + ACCOUNT + "tls = 1\n", "accounts[0].tls: must be true or false"),
-        (MINIMAL + ACCOUNT + 'poll_interval = "often"\n', "accounts[0].poll_interval: not a duration"),
-        (MINIMAL.replace("]\n", ']\ndefault_legal_basis = "whim"\n', 1), "organization.default_legal_basis: must be one of"),
-        (MINIMAL + "[[accounts]]\nname = 'k'\nhost = 'h'\nuser = 'u'\n", "accounts[0].password_env: missing"),
+        (
+            MINIMAL + ACCOUNT + 'poll_interval = "often"\n',
+            "accounts[0].poll_interval: not a duration",
+        ),
+        (
+            MINIMAL.replace("]\n", ']\ndefault_legal_basis = "whim"\n', 1),
+            "organization.default_legal_basis: must be one of",
+        ),
+        (
+            MINIMAL + "[[accounts]]\nname = 'k'\nhost = 'h'\nuser = 'u'\n",
+            "accounts[0].password_env: missing",
+        ),
         ("[organization\n", "not valid TOML"),
     ],
 )
@@ -77,7 +89,9 @@ def test_password_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest
 
 def test_password_file_is_read_and_stripped(tmp_path: Path) -> None:
     (tmp_path / "pw").write_text("s3cret\n")
-    text = MINIMAL + ACCOUNT.replace('password_env = "HARVESTER_KARIN_PASSWORD"', f'password_file = "{tmp_path / "pw"}"')
+    text = MINIMAL + ACCOUNT.replace(
+        'password_env = "HARVESTER_KARIN_PASSWORD"', f'password_file = "{tmp_path / "pw"}"'
+    )
     assert load_config(_write(tmp_path, text)).accounts[0].secret() == "s3cret"
 
 
@@ -87,6 +101,8 @@ def test_shipped_example_config_is_valid() -> None:
     assert config.accounts and all(not hasattr(a, "password") for a in config.accounts)
 
 
-@pytest.mark.parametrize(("text", "expected"), [("30s", timedelta(seconds=30)), ("180d", timedelta(days=180))])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("30s", timedelta(seconds=30)), ("180d", timedelta(days=180))]
+)
 def test_durations(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
