@@ -21,9 +21,12 @@ __all__ = ["app", "main"]
 
 #: Click's own exceptions (usage errors, exits) pass through untouched; Typer vendors Click,
 #: so the base class is found from a public Typer name rather than imported.
-_CLICK_ERRORS: tuple[type[BaseException], ...] = tuple(
-    cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException"
-) + (typer.Exit, typer.Abort, KeyboardInterrupt)  # noqa: RUF005
+_CLICK_ERRORS: tuple[type[BaseException], ...] = (
+    *(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException"),
+    typer.Exit,
+    typer.Abort,
+    KeyboardInterrupt,
+)
 
 
 class _Group(TyperGroup):
