@@ -22,6 +22,12 @@ PG_URL_ENV = "HARVESTER_TEST_DATABASE_URL"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(PG_URL_ENV) else [])
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """In CI (HARVESTER_REQUIRE_SERVICES=1) a missing PostgreSQL is a failure, never a quiet skip."""
+    if os.environ.get("HARVESTER_REQUIRE_SERVICES") and not os.environ.get(PG_URL_ENV):
+        raise pytest.UsageError(f"HARVESTER_REQUIRE_SERVICES is set but {PG_URL_ENV} is not")
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL to an empty database of each backend, removed after the test."""

@@ -29,6 +29,23 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+@pytest.fixture
+def ready_config(runner: CliRunner, config_file: Path) -> Path:
+    """A config whose database `harvester init` has created (PostgreSQL is never created implicitly)."""
+    result = runner.invoke(app, ["--config", str(config_file), "init"])
+    assert result.exit_code == 0, result.output
+    return config_file
+
+
+def test_postgresql_database_is_not_created_implicitly(runner: CliRunner, config_file: Path) -> None:
+    result = runner.invoke(app, ["--config", str(config_file), "status", "--json"])
+    if "sqlite" in config_file.read_text():
+        assert result.exit_code == 0  # the embedded default creates itself on first use
+    else:
+        assert result.exit_code == 1
+        assert "run `harvester init`" in result.stderr
+
+
 def test_inspect_prints_one_contract_object_per_example(runner: CliRunner, config_file: Path) -> None:
     files = sorted(str(p) for p in EXAMPLES.glob("*.eml"))
     result = runner.invoke(app, ["--config", str(config_file), "inspect", *files, "--json"])
@@ -72,22 +89,22 @@ def test_bad_config_is_one_line_naming_file_and_key(runner: CliRunner, tmp_path:
     assert "hunter2" not in result.stderr
 
 
-def test_ingest_twice_stores_nothing_new_and_summarises(runner: CliRunner, config_file: Path) -> None:
-    first = runner.invoke(app, ["--config", str(config_file), "ingest", str(EXAMPLES), "--json"])
+def test_ingest_twice_stores_nothing_new_and_summarises(runner: CliRunner, ready_config: Path) -> None:
+    first = runner.invoke(app, ["--config", str(ready_config), "ingest", str(EXAMPLES), "--json"])
     assert first.exit_code == 0, first.output
     summary = json.loads(first.stdout)
     assert summary["stored"] == summary["messages"] == len(list(EXAMPLES.glob("*.eml")))
     assert summary["contacts_total"] > 0
     second = json.loads(
-        runner.invoke(app, ["--config", str(config_file), "ingest", str(EXAMPLES), "--json"]).stdout
+        runner.invoke(app, ["--config", str(ready_config), "ingest", str(EXAMPLES), "--json"]).stdout
     )
     assert (second["stored"], second["duplicates"]) == (0, summary["messages"])
     assert second["contacts_total"] == summary["contacts_total"]
 
 
-def test_contacts_never_include_the_own_domain(runner: CliRunner, config_file: Path) -> None:
-    runner.invoke(app, ["--config", str(config_file), "ingest", str(EXAMPLES)])
-    result = runner.invoke(app, ["--config", str(config_file), "contacts", "list", "--json"])
+def test_contacts_never_include_the_own_domain(runner: CliRunner, ready_config: Path) -> None:
+    runner.invoke(app, ["--config", str(ready_config), "ingest", str(EXAMPLES)])
+    result = runner.invoke(app, ["--config", str(ready_config), "contacts", "list", "--json"])
     emails = [e for c in json.loads(result.stdout) for e in c["emails"]]
     assert emails and not any(e.endswith("@pr-byran.example") for e in emails)
 
@@ -99,7 +116,7 @@ def test_init_creates_then_reports_up_to_date(runner: CliRunner, config_file: Pa
     assert "up to date" in second.stdout
 
 
-def test_status_json_has_the_contract_fields(runner: CliRunner, config_file: Path) -> None:
-    result = runner.invoke(app, ["--config", str(config_file), "status", "--json"])
+def test_status_json_has_the_contract_fields(runner: CliRunner, ready_config: Path) -> None:
+    result = runner.invoke(app, ["--config", str(ready_config), "status", "--json"])
     assert result.exit_code == 0, result.output
     assert {"accounts", "contacts", "threads", "projects"} <= set(json.loads(result.stdout))
