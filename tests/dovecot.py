@@ -167,11 +167,7 @@ class DovecotServer:
         deadline = time.monotonic() + _START_TIMEOUT
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                output = (
-                    self._process.stdout.read().decode(errors="replace")
-                    if self._process.stdout
-                    else ""
-                )
+                output = self._process.stdout.read().decode(errors="replace") if self._process.stdout else ""
                 self._process = None
                 raise DovecotError(f"dovecot exited at start: {output.strip()} (see {self.log})")
             if _answers(self.host, self.port) and (not self.ssl or self._port_open(self.ssl_port)):
@@ -315,9 +311,7 @@ class DovecotServer:
             check=False,
         )
         if result.returncode != 0:
-            raise DovecotError(
-                f"doveadm {' '.join(args)}: {result.stderr.strip()} (see {self.log})"
-            )
+            raise DovecotError(f"doveadm {' '.join(args)}: {result.stderr.strip()} (see {self.log})")
         return result.stdout
 
     # ------------------------------------------------------------------ private
@@ -373,9 +367,7 @@ class DovecotServer:
             check=False,
         )
         if result.returncode != 0:
-            raise DovecotError(
-                f"openssl could not make the test certificate: {result.stderr.strip()}"
-            )
+            raise DovecotError(f"openssl could not make the test certificate: {result.stderr.strip()}")
         (self.root / "key.pem").chmod(0o600)
 
     def _write_conf(self) -> None:
