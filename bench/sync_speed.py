@@ -22,14 +22,13 @@ import resource
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import imapclient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harvester.sources.credentials import Credentials
+from harvester.config import AccountConfig
 from harvester.sources.imap import Cursor, ImapSource
 from tests.dovecot import DovecotServer
 
@@ -41,22 +40,6 @@ _WORDS = (
 ).split()
 _NAMES = ["Karin Berg", "Erik Lind", "Anna Holm", "Lars Ek", "Maja Sund", "Olof Dahl"]
 _DOMAINS = ["dagbladet.example", "sr.example", "kommun.example", "example.org"]
-
-
-@dataclass
-class _Account:
-    name: str
-    host: str
-    port: int
-    user: str
-    password_env: str | None = None
-    password_file: str | None = None
-    oauth2_token_command: str | None = None
-    tls: bool = False
-    starttls: bool = False
-    folders: list[str] = field(default_factory=lambda: ["INBOX"])
-    poll_interval: str = "5m"
-    batch_size: int = 500
 
 
 def generate(count: int, *, seed: int = 1) -> Iterator[bytes]:
@@ -75,9 +58,7 @@ def generate(count: int, *, seed: int = 1) -> Iterator[bytes]:
             size += len(word) + 1
         lines = [" ".join(words[i : i + 12]) for i in range(0, len(words), 12)]
         text = "\r\n".join(lines)
-        signature = (
-            f"Med vänliga hälsningar\r\n{name}\r\nReporter, {domain}\r\n070-174 06 {n % 90 + 10}"
-        )
+        signature = f"Med vänliga hälsningar\r\n{name}\r\nReporter, {domain}\r\n070-174 06 {n % 90 + 10}"
         headers = (
             f"From: {name} <{address}>\r\n"
             f"To: Erik Lind <erik@pr-byran.example>\r\n"
@@ -171,8 +152,19 @@ def main(argv: list[str] | None = None) -> int:
         warm.logout()
         print(f"index      {'':>8}       {time.perf_counter() - started:8.2f} s  (first EXAMINE)")
 
-        account = _Account("bench", server.host, server.port, user, batch_size=args.batch_size)
-        source = ImapSource(account, lambda _account: Credentials(user, password=password))
+        secret = server.root / "bench.password"
+        secret.write_text(password)
+        account = AccountConfig(
+            name="bench",
+            host=server.host,
+            port=server.port,
+            user=user,
+            tls=False,
+            password_file=secret,
+            folders=("INBOX",),
+            batch_size=args.batch_size,
+        )
+        source = ImapSource(account)
         # Alternate the two and keep each one's best round, so neither profits from going second.
         floor_rate = poll_rate = 0.0
         cursors: dict[str, Cursor] = {}

@@ -2,11 +2,13 @@
 
 How it is used (the pipeline does this)::
 
-    source = ImapSource(account)
+    source = ImapSource(account)                # account: harvester.config.AccountConfig
     for batch in source.poll(cursors):          # cursors: {folder: Cursor} from the store
-        with store.transaction():
-            store_messages(batch.messages)        # de-duplicated by Message-ID / content hash
-            store_cursor(account.name, batch.folder, batch.cursor)
+        pipeline.apply_batch(                   # messages + cursor in ONE transaction
+            batch.messages,
+            cursor=CursorUpdate(account.name, batch.folder, batch.uidvalidity,
+                                batch.last_uid, messages=len(batch.messages)),
+        )
 
 Why batches and not messages: the cursor `(UIDVALIDITY, last UID)` of a folder must be
 written in the same transaction as the messages it covers, so a crash at any point
@@ -19,6 +21,12 @@ Why read-only by construction: the product never changes mail. The IMAP client i
 reachable through `ReadOnlyImap`, which has EXAMINE, UID SEARCH, FETCH (BODY.PEEK and
 metadata only), LIST and the login commands; nothing that could STORE, COPY, MOVE,
 EXPUNGE, APPEND or SELECT read-write exists on it.
+
+Connection: implicit TLS by default, verified against the system CAs or the account's
+`ca_file`; STARTTLS with `starttls`; plain only when both are off. `timeout` is the
+socket timeout. Dropped connections and timeouts are retried with exponential backoff
+and jitter (`RetryPolicy`), then raise `SourceError` naming account and host; a refused
+login or an untrusted certificate is not retried.
 
 Rescans: a folder whose UIDVALIDITY differs from the cursor's is read again from the
 start (`Batch.rescan` is true); the store de-duplicates what it already has.
@@ -33,8 +41,7 @@ import ssl
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import imapclient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -47,32 +54,25 @@ from tenacity import (
     wait_random,
 )
 
+from harvester.config import AccountConfig
 from harvester.errors import ConfigError, SourceError
-from harvester.sources.credentials import (
-    AccountSecrets,
-    Credentials,
-    SecretResolver,
-    resolve_credentials,
-)
 from harvester.sources.raw import Origin, OriginKind, RawMessage
 
 __all__ = [
-    "DEFAULT_TIMEOUT",
-    "Account",
     "Batch",
+    "Credentials",
     "Cursor",
     "FolderState",
     "ImapSource",
     "ReadOnlyImap",
     "RetryPolicy",
+    "SecretResolver",
     "Skipped",
+    "credentials_for",
     "match_folders",
 ]
 
 log = logging.getLogger(__name__)
-
-#: Socket timeout in seconds for connect and every command.
-DEFAULT_TIMEOUT = 60.0
 
 _BODY = b"BODY[]"
 _FETCH_ITEMS = ("BODY.PEEK[]", "FLAGS", "RFC822.SIZE")
@@ -81,21 +81,25 @@ _SESSION_FLAGS = frozenset({"\\Recent"})
 _T = TypeVar("_T")
 
 
-class Account(AccountSecrets, Protocol):
-    """What the poller reads from an account of the config (`harvester.config.AccountConfig`)."""
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What a login needs: a password, or an OAuth2 access token (XOAUTH2)."""
 
-    @property
-    def host(self) -> str: ...
-    @property
-    def port(self) -> int: ...
-    @property
-    def tls(self) -> bool: ...
-    @property
-    def starttls(self) -> bool: ...
-    @property
-    def folders(self) -> Sequence[str]: ...
-    @property
-    def batch_size(self) -> int: ...
+    user: str
+    password: str | None = field(default=None, repr=False)
+    oauth2_token: str | None = field(default=None, repr=False)
+
+
+#: Turns an account into credentials at connect time (so a token command runs on every
+#: reconnect and a rotated password file is picked up without a restart).
+SecretResolver = Callable[[AccountConfig], Credentials]
+
+
+def credentials_for(account: AccountConfig) -> Credentials:
+    """The default resolver: `AccountConfig.secret()`, as a password or an XOAUTH2 token."""
+    if account.uses_oauth2:
+        return Credentials(account.user, oauth2_token=account.secret())
+    return Credentials(account.user, password=account.secret())
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,21 +293,15 @@ class ImapSource:
 
     def __init__(
         self,
-        account: Account,
-        secrets: SecretResolver = resolve_credentials,
+        account: AccountConfig,
+        secrets: SecretResolver = credentials_for,
         *,
-        timeout: float = DEFAULT_TIMEOUT,
-        ca_file: str | Path | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
         if account.tls and account.starttls:
-            raise ConfigError(
-                f"account {account.name}: tls (implicit TLS) and starttls are exclusive"
-            )
+            raise ConfigError(f"account {account.name}: tls (implicit TLS) and starttls are exclusive")
         self.account = account
         self._secrets = secrets
-        self._timeout = timeout
-        self._ca_file = str(ca_file) if ca_file is not None else None
         self._retry = retry or RetryPolicy()
         self._imap: ReadOnlyImap | None = None
 
@@ -326,8 +324,7 @@ class ImapSource:
                     yield from self._poll_folder(folder, cursors.get(folder))
                 except _FolderChanged:
                     log.warning(
-                        "account=%s folder=%s: UIDVALIDITY changed during the poll; "
-                        "the next poll rescans it",
+                        "account=%s folder=%s: UIDVALIDITY changed during the poll; the next poll rescans it",
                         self.account.name,
                         folder,
                     )
@@ -409,9 +406,7 @@ class ImapSource:
             messages.append(RawMessage(data, origin, _flags(item.get(b"FLAGS", ()))))
         return messages, skipped
 
-    def _call(
-        self, operation: Callable[[ReadOnlyImap], _T], state: FolderState | None = None
-    ) -> _T:
+    def _call(self, operation: Callable[[ReadOnlyImap], _T], state: FolderState | None = None) -> _T:
         """Run one command with reconnects: backoff + jitter on transient faults, bounded.
 
         With `state`, the folder is (re-)examined after a reconnect and must still have
@@ -439,8 +434,7 @@ class ImapSource:
         except LoginError as exc:
             self._drop_connection()
             raise SourceError(
-                f"account {self.account.name}: login to {self._where()} refused: "
-                f"{_server_text(exc)}"
+                f"account {self.account.name}: login to {self._where()} refused: {_server_text(exc)}"
             ) from exc
         except ssl.SSLCertVerificationError as exc:
             self._drop_connection()
@@ -468,13 +462,14 @@ class ImapSource:
 
     def _connect(self) -> ReadOnlyImap:
         account = self.account
-        context = ssl.create_default_context(cafile=self._ca_file)
+        cafile = str(account.ca_file) if account.ca_file is not None else None
+        context = ssl.create_default_context(cafile=cafile)
         client = imapclient.IMAPClient(
             account.host,
             account.port,
             ssl=account.tls,
             ssl_context=context if account.tls else None,
-            timeout=self._timeout,
+            timeout=account.timeout,
         )
         imap = ReadOnlyImap(client)
         try:
