@@ -59,6 +59,7 @@ from harvester.errors import ConfigError, SourceError
 from harvester.sources.raw import Origin, OriginKind, RawMessage
 
 __all__ = [
+    "DEFAULT_MAX_BATCH_BYTES",
     "Batch",
     "Credentials",
     "Cursor",
@@ -76,6 +77,8 @@ log = logging.getLogger(__name__)
 
 _BODY = b"BODY[]"
 _FETCH_ITEMS = ("BODY.PEEK[]", "FLAGS", "RFC822.SIZE")
+#: A batch is cut earlier when its messages add up to more than this (bounded memory).
+DEFAULT_MAX_BATCH_BYTES = 64 * 1024 * 1024
 # \Recent belongs to a session, not to a message: keeping it would make flags differ per poll.
 _SESSION_FLAGS = frozenset({"\\Recent"})
 _T = TypeVar("_T")
@@ -297,12 +300,14 @@ class ImapSource:
         secrets: SecretResolver = credentials_for,
         *,
         retry: RetryPolicy | None = None,
+        max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
     ) -> None:
         if account.tls and account.starttls:
             raise ConfigError(f"account {account.name}: tls (implicit TLS) and starttls are exclusive")
         self.account = account
         self._secrets = secrets
         self._retry = retry or RetryPolicy()
+        self._max_batch_bytes = max_batch_bytes
         self._imap: ReadOnlyImap | None = None
 
     # ------------------------------------------------------------------ public
@@ -362,20 +367,43 @@ class ImapSource:
                 yield Batch(self.account.name, state, last_uid, [], rescan=rescan)
             return
         size = max(1, self.account.batch_size)
+        done = 0
         for start in range(0, len(uids), size):
-            chunk = uids[start : start + size]
-            fetch = partial(ReadOnlyImap.fetch, uids=chunk, items=_FETCH_ITEMS)
-            response = self._call(fetch, state)
-            messages, skipped = self._read(state, chunk, response)
-            yield Batch(
-                self.account.name,
-                state,
-                chunk[-1],
-                messages,
-                skipped,
-                rescan=rescan,
-                pending=len(uids) - start - len(chunk),
-            )
+            for group in self._by_bytes(uids[start : start + size], state):
+                fetch = partial(ReadOnlyImap.fetch, uids=group, items=_FETCH_ITEMS)
+                response = self._call(fetch, state)
+                messages, skipped = self._read(state, group, response)
+                done += len(group)
+                yield Batch(
+                    self.account.name,
+                    state,
+                    group[-1],
+                    messages,
+                    skipped,
+                    rescan=rescan,
+                    pending=len(uids) - done,
+                )
+
+    def _by_bytes(self, uids: list[int], state: FolderState) -> Iterator[list[int]]:
+        """Split a batch so that no FETCH brings more than `max_batch_bytes` (one message at least).
+
+        Why: `batch_size` counts messages, but a consultant's folder of press kits can hold
+        500 messages of 20 MB each; memory must stay bounded whatever the mail holds.
+        One RFC822.SIZE FETCH per batch costs little next to the bodies.
+        """
+        fetch = partial(ReadOnlyImap.fetch, uids=uids, items=("RFC822.SIZE",))
+        sizes = self._call(fetch, state)
+        group: list[int] = []
+        total = 0
+        for uid in uids:
+            size = int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0))
+            if group and total + size > self._max_batch_bytes:
+                yield group
+                group, total = [], 0
+            group.append(uid)
+            total += size
+        if group:
+            yield group
 
     def _read(
         self, state: FolderState, uids: Sequence[int], response: Mapping[int, Mapping[bytes, Any]]

@@ -134,6 +134,18 @@ def test_batches_hold_at_most_batch_size_messages(mailbox: Mailbox, tmp_path: Pa
     assert [b.pending for b in batches] == [3, 1, 0]
 
 
+def test_batches_are_cut_before_they_exceed_max_batch_bytes(mailbox: Mailbox, tmp_path: Path) -> None:
+    sizes = [3000, 3000, 3000, 20_000, 1000]
+    for n, size in enumerate(sizes):
+        mailbox.deliver("INBOX", _message(n) + b"x" * size + b"\r\n")
+    source = ImapSource(_account(mailbox, tmp_path, batch_size=10), max_batch_bytes=7000)
+
+    batches = list(source.poll({}))
+
+    assert [[m.origin.uid for m in b.messages] for b in batches] == [[1, 2], [3], [4], [5]]
+    assert [b.pending for b in batches] == [3, 2, 1, 0]
+
+
 def test_first_poll_of_an_empty_folder_yields_its_cursor(mailbox: Mailbox, tmp_path: Path) -> None:
     source = ImapSource(_account(mailbox, tmp_path))
 
