@@ -47,9 +47,7 @@ class Credentials:
 SecretResolver = Callable[[AccountSecrets], Credentials]
 
 
-def resolve_credentials(
-    account: AccountSecrets, *, environ: Mapping[str, str] | None = None
-) -> Credentials:
+def resolve_credentials(account: AccountSecrets, *, environ: Mapping[str, str] | None = None) -> Credentials:
     """Read the account's secret from where the config says it is.
 
     Order: `oauth2_token_command`, then `password_env`, then `password_file`. One
@@ -58,6 +56,11 @@ def resolve_credentials(
     env = os.environ if environ is None else environ
     if account.oauth2_token_command:
         return Credentials(account.user, oauth2_token=_run_token_command(account))
+    token_file = getattr(account, "oauth2_token_file", None)  # optional in the Protocol
+    if token_file:
+        return Credentials(
+            account.user, oauth2_token=_read_secret_file(account, token_file, "oauth2_token_file")
+        )
     if account.password_env:
         value = env.get(account.password_env)
         if not value:
@@ -67,20 +70,23 @@ def resolve_credentials(
             )
         return Credentials(account.user, password=value)
     if account.password_file:
-        path = Path(account.password_file).expanduser()
-        try:
-            value = path.read_text(encoding="utf-8").rstrip("\r\n")
-        except OSError as exc:
-            raise ConfigError(
-                f"account {account.name}: password_file {path}: {exc.strerror or exc}"
-            ) from exc
-        if not value:
-            raise ConfigError(f"account {account.name}: password_file {path} is empty")
-        return Credentials(account.user, password=value)
+        return Credentials(
+            account.user, password=_read_secret_file(account, account.password_file, "password_file")
+        )
     raise ConfigError(
-        f"account {account.name}: no secret: set password_env, password_file "
-        "or oauth2_token_command"
+        f"account {account.name}: no secret: set password_env, password_file or oauth2_token_command"
     )
+
+
+def _read_secret_file(account: AccountSecrets, name: str | Path, key: str) -> str:
+    path = Path(name).expanduser()
+    try:
+        value = path.read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise ConfigError(f"account {account.name}: {key} {path}: {exc.strerror or exc}") from exc
+    if not value:
+        raise ConfigError(f"account {account.name}: {key} {path} is empty")
+    return value
 
 
 def _run_token_command(account: AccountSecrets) -> str:

@@ -290,9 +290,7 @@ class ImapSource:
         retry: RetryPolicy | None = None,
     ) -> None:
         if account.tls and account.starttls:
-            raise ConfigError(
-                f"account {account.name}: tls (implicit TLS) and starttls are exclusive"
-            )
+            raise ConfigError(f"account {account.name}: tls (implicit TLS) and starttls are exclusive")
         self.account = account
         self._secrets = secrets
         self._timeout = timeout
@@ -319,8 +317,7 @@ class ImapSource:
                     yield from self._poll_folder(folder, cursors.get(folder))
                 except _FolderChanged:
                     log.warning(
-                        "account=%s folder=%s: UIDVALIDITY changed during the poll; "
-                        "the next poll rescans it",
+                        "account=%s folder=%s: UIDVALIDITY changed during the poll; the next poll rescans it",
                         self.account.name,
                         folder,
                     )
@@ -401,9 +398,7 @@ class ImapSource:
             messages.append(RawMessage(data, origin, _flags(item.get(b"FLAGS", ()))))
         return messages, skipped
 
-    def _call(
-        self, operation: Callable[[ReadOnlyImap], _T], state: FolderState | None = None
-    ) -> _T:
+    def _call(self, operation: Callable[[ReadOnlyImap], _T], state: FolderState | None = None) -> _T:
         """Run one command with reconnects: backoff + jitter on transient faults, bounded.
 
         With `state`, the folder is (re-)examined after a reconnect and must still have
@@ -431,8 +426,7 @@ class ImapSource:
         except LoginError as exc:
             self._drop_connection()
             raise SourceError(
-                f"account {self.account.name}: login to {self._where()} refused: "
-                f"{_server_text(exc)}"
+                f"account {self.account.name}: login to {self._where()} refused: {_server_text(exc)}"
             ) from exc
         except ssl.SSLCertVerificationError as exc:
             self._drop_connection()

@@ -97,9 +97,7 @@ def _flags_and_counts(mailbox: Mailbox, folders: Iterable[str]) -> dict[str, str
     }
 
 
-def test_poll_reads_configured_folders_by_name_and_pattern(
-    mailbox: Mailbox, tmp_path: Path
-) -> None:
+def test_poll_reads_configured_folders_by_name_and_pattern(mailbox: Mailbox, tmp_path: Path) -> None:
     mailbox.deliver("INBOX", _message(1))
     mailbox.deliver("INBOX", _message(2))
     mailbox.deliver("Sent", _message(3))
@@ -233,9 +231,7 @@ def test_read_only_client_refuses_fetch_items_that_set_seen(mailbox: Mailbox, it
 
 
 @pytest.mark.parametrize("mode", ["implicit", "starttls"])
-def test_tls_is_verified_with_the_configured_ca_file(
-    mailbox: Mailbox, tmp_path: Path, mode: str
-) -> None:
+def test_tls_is_verified_with_the_configured_ca_file(mailbox: Mailbox, tmp_path: Path, mode: str) -> None:
     mailbox.deliver("INBOX", _message(1))
     if mode == "implicit":
         account = _account(mailbox, tmp_path, tls=True, port=mailbox.ssl_port)
@@ -287,9 +283,7 @@ def test_unreachable_server_fails_after_bounded_retries(
     assert caplog.text.count("retry") == 2
 
 
-def test_server_stopped_mid_poll_is_retried_until_it_is_back(
-    mailbox: Mailbox, tmp_path: Path
-) -> None:
+def test_server_stopped_mid_poll_is_retried_until_it_is_back(mailbox: Mailbox, tmp_path: Path) -> None:
     for n in range(6):
         mailbox.deliver("INBOX", _message(n))
     patient = RetryPolicy(attempts=30, initial=0.1, maximum=0.5, jitter=0.1)
@@ -351,9 +345,7 @@ def test_xoauth2_login_uses_the_token_from_the_command(mailbox: Mailbox, tmp_pat
     mailbox.deliver("INBOX", _message(1))
     token_file = tmp_path / "token"
     token_file.write_text(mailbox.password + "\n")
-    account = _account(
-        mailbox, tmp_path, password_file=None, oauth2_token_command=f"cat {token_file}"
-    )
+    account = _account(mailbox, tmp_path, password_file=None, oauth2_token_command=f"cat {token_file}")
 
     batches = list(ImapSource(account).poll({}))
 
@@ -361,9 +353,7 @@ def test_xoauth2_login_uses_the_token_from_the_command(mailbox: Mailbox, tmp_pat
     assert "method=XOAUTH2" in mailbox.server.log_tail(50)
 
 
-def test_folder_names_outside_ascii_are_read_and_reported_decoded(
-    mailbox: Mailbox, tmp_path: Path
-) -> None:
+def test_folder_names_outside_ascii_are_read_and_reported_decoded(mailbox: Mailbox, tmp_path: Path) -> None:
     mailbox.deliver("Projekt/Återkoppling", _message(1))
     mailbox.deliver("Skickat & arkiverat", _message(2))
     account = _account(mailbox, tmp_path, folders=["Projekt/*", "Skickat & arkiverat"])

@@ -28,9 +28,7 @@ _FOLDERS = ["INBOX", "Sent", "Drafts", "Projekt/Alfa", "Projekt/Beta", "Arkiv 20
         (["Arkiv 20[0-9][0-9]"], ["Arkiv 2025"]),
     ],
 )
-def test_folders_are_chosen_by_name_or_pattern_in_config_order(
-    wanted: list[str], chosen: list[str]
-) -> None:
+def test_folders_are_chosen_by_name_or_pattern_in_config_order(wanted: list[str], chosen: list[str]) -> None:
     assert match_folders(_FOLDERS, wanted) == chosen
 
 
