@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from harvester.cli.common import ConfigOption, JsonOption, context, emit_json
 from harvester.cli.context import AppContext
 from harvester.errors import ConfigError, InputError
-from harvester.pipeline import BatchReport, Pipeline, safe_understand
+from harvester.pipeline import BatchReport, Pipeline, default_workers, safe_understand
 from harvester.sources.files import read_paths
 from harvester.sources.raw import RawMessage
 from store.contacts import list_contacts
@@ -120,6 +120,7 @@ def _pipeline(app_ctx: AppContext, *, actor: str | None = None) -> Pipeline:
         own_domains=app_ctx.config.organization.domains,
         contact_policy=app_ctx.contact_policy(actor=actor),
         rules_dir=app_ctx.config.rules_dir,
+        workers=default_workers(),
     )
 
 
