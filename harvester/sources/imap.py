@@ -24,9 +24,10 @@ EXPUNGE, APPEND or SELECT read-write exists on it.
 
 Connection: implicit TLS by default, verified against the system CAs or the account's
 `ca_file`; STARTTLS with `starttls`; plain only when both are off. `timeout` is the
-socket timeout. Dropped connections and timeouts are retried with exponential backoff
-and jitter (`RetryPolicy`), then raise `SourceError` naming account and host; a refused
-login or an untrusted certificate is not retried.
+socket timeout (both may be overridden per ImapSource). Dropped connections and
+timeouts are retried with exponential backoff and jitter (`RetryPolicy`), then raise
+`SourceError` naming account and host; a refused login or an untrusted certificate is
+not retried.
 
 Rescans: a folder whose UIDVALIDITY differs from the cursor's is read again from the
 start (`Batch.rescan` is true); the store de-duplicates what it already has.
@@ -41,6 +42,7 @@ import ssl
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 import imapclient
@@ -56,20 +58,18 @@ from tenacity import (
 
 from harvester.config import AccountConfig
 from harvester.errors import ConfigError, SourceError
+from harvester.sources.credentials import Credentials, SecretResolver, resolve_credentials
 from harvester.sources.raw import Origin, OriginKind, RawMessage
 
 __all__ = [
     "DEFAULT_MAX_BATCH_BYTES",
     "Batch",
-    "Credentials",
     "Cursor",
     "FolderState",
     "ImapSource",
     "ReadOnlyImap",
     "RetryPolicy",
-    "SecretResolver",
     "Skipped",
-    "credentials_for",
     "match_folders",
 ]
 
@@ -82,27 +82,6 @@ DEFAULT_MAX_BATCH_BYTES = 64 * 1024 * 1024
 # \Recent belongs to a session, not to a message: keeping it would make flags differ per poll.
 _SESSION_FLAGS = frozenset({"\\Recent"})
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True, slots=True)
-class Credentials:
-    """What a login needs: a password, or an OAuth2 access token (XOAUTH2)."""
-
-    user: str
-    password: str | None = field(default=None, repr=False)
-    oauth2_token: str | None = field(default=None, repr=False)
-
-
-#: Turns an account into credentials at connect time (so a token command runs on every
-#: reconnect and a rotated password file is picked up without a restart).
-SecretResolver = Callable[[AccountConfig], Credentials]
-
-
-def credentials_for(account: AccountConfig) -> Credentials:
-    """The default resolver: `AccountConfig.secret()`, as a password or an XOAUTH2 token."""
-    if account.uses_oauth2:
-        return Credentials(account.user, oauth2_token=account.secret())
-    return Credentials(account.user, password=account.secret())
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,8 +276,10 @@ class ImapSource:
     def __init__(
         self,
         account: AccountConfig,
-        secrets: SecretResolver = credentials_for,
+        secrets: SecretResolver = resolve_credentials,
         *,
+        timeout: float | None = None,
+        ca_file: str | Path | None = None,
         retry: RetryPolicy | None = None,
         max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
     ) -> None:
@@ -306,6 +287,9 @@ class ImapSource:
             raise ConfigError(f"account {account.name}: tls (implicit TLS) and starttls are exclusive")
         self.account = account
         self._secrets = secrets
+        self._timeout = account.timeout if timeout is None else timeout
+        ca = account.ca_file if ca_file is None else ca_file
+        self._ca_file = str(ca) if ca is not None else None
         self._retry = retry or RetryPolicy()
         self._max_batch_bytes = max_batch_bytes
         self._imap: ReadOnlyImap | None = None
@@ -490,14 +474,13 @@ class ImapSource:
 
     def _connect(self) -> ReadOnlyImap:
         account = self.account
-        cafile = str(account.ca_file) if account.ca_file is not None else None
-        context = ssl.create_default_context(cafile=cafile)
+        context = ssl.create_default_context(cafile=self._ca_file)
         client = imapclient.IMAPClient(
             account.host,
             account.port,
             ssl=account.tls,
             ssl_context=context if account.tls else None,
-            timeout=account.timeout,
+            timeout=self._timeout,
         )
         imap = ReadOnlyImap(client)
         try:
