@@ -1,0 +1,148 @@
+"""The redaction gate: Art. 9 text and personal identity numbers out, placeholders in.
+
+Why a gate and not a filter at the end (shared/ARCHITECTURE.md): `understand()`
+runs `redact` over the sender's text *before* any extractor sees it, and again
+over every string of the result, so nothing downstream (store, logs, audit) can
+hold special-category data. The terms are data (`rules/special_categories.toml`).
+
+A term is replaced together with the rest of its clause ("sjukskriven efter en
+knäoperation" goes as a whole), but the span stops before a date phrase or a
+digit, so an auto-reply's "till 3/4" survives for the return date while the
+health word does not:
+
+>>> redact("Jag är sjukskriven till 3/4.").text
+'Jag är [redacted:health] till 3/4.'
+>>> redact("Jag är föräldraledig till 3/4.").text
+'Jag är föräldraledig till 3/4.'
+>>> redact("Pnr 19121212-1212, orgnr 556036-0793").text
+'Pnr [redacted:national_id], orgnr 556036-0793'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from harvester.understand.lexicon import load_rules
+from harvester.understand.national_id import find_ids
+from harvester.understand.types import RedactionCategory
+
+__all__ = ["Redacted", "placeholder", "redact"]
+
+_LANGS = ("sv", "en", "no", "da", "fi")
+_FLAGS = re.IGNORECASE
+# Where a clause ends: a line break, or sentence/clause punctuation before a space or the end.
+_CLAUSE_END = re.compile(r"\n|[.!?;:,)](?=\s|$)|\s[-\u2013]\s|\d|\[redacted:")
+
+
+@dataclass(frozen=True, slots=True)
+class Redacted:
+    """Text after the gate and the categories that were removed from it (first-seen order)."""
+
+    text: str
+    categories: tuple[RedactionCategory, ...]
+
+
+def placeholder(category: RedactionCategory) -> str:
+    return f"[redacted:{category.value}]"
+
+
+def _term_regex(term: str) -> str:
+    """One phrase of the rules file as a regex: word boundaries, `*` lets a word run on."""
+    term = term.strip()
+    lead = term.startswith("*")
+    trail = term.endswith("*")
+    words = term.strip("*").split()
+    body = r"\s+".join(re.escape(w) for w in words)
+    head = r"\w*" if lead else (r"(?<!\w)" if words[0][0].isalnum() else "")
+    tail = r"\w*" if trail else (r"(?!\w)" if words[-1][-1].isalnum() else "")
+    return f"{head}{body}{tail}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    terms: re.Pattern[str]  # one named group per category
+    protected: re.Pattern[str] | None
+    keep: re.Pattern[str] | None
+
+
+def _alternation(items: list[str]) -> str:
+    ordered = sorted({i for i in items if i.strip()}, key=len, reverse=True)
+    return "|".join(_term_regex(i) for i in ordered)
+
+
+@lru_cache(maxsize=8)
+def _rules(rules_dir: str | None) -> _Rules:
+    data = load_rules("special_categories", rules_dir)
+    groups: list[str] = []
+    for category in RedactionCategory:
+        table = data.get(category.value)
+        if not isinstance(table, dict):
+            continue
+        phrases = [p for lang in _LANGS for p in table.get(lang, []) if isinstance(p, str)]
+        parts = [_alternation(phrases)] if phrases else []
+        parts += [f"(?:{r})" for r in table.get("regex", []) if isinstance(r, str)]
+        if parts:
+            groups.append(f"(?P<{category.value}>{'|'.join(parts)})")
+    terms = re.compile("|".join(groups) or r"(?!x)x", _FLAGS)
+    protected_items = list(data.get("not", {}).get("phrases", []))
+    keep_items = list(data.get("keep_after", {}).get("phrases", []))
+    return _Rules(
+        terms=terms,
+        protected=re.compile(_alternation(protected_items), _FLAGS) if protected_items else None,
+        keep=re.compile(r"\s(?:" + _alternation(keep_items) + ")", _FLAGS) if keep_items else None,
+    )
+
+
+def _clause_end(text: str, start: int, rules: _Rules) -> int:
+    """End of the redacted span: the clause's end, or just before a date-keeping word."""
+    end = len(text)
+    found = _CLAUSE_END.search(text, start)
+    if found:
+        end = found.start()
+    if rules.keep is not None:
+        keep = rules.keep.search(text, start, end)
+        if keep:
+            end = keep.start()
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def redact(text: str, *, rules_dir: str | Path | None = None) -> Redacted:
+    """Replace Art. 9 clauses and personal identity numbers with "[redacted:CATEGORY]"."""
+    if not text:
+        return Redacted(text, ())
+    rules = _rules(str(rules_dir) if rules_dir is not None else None)
+    categories: list[RedactionCategory] = []
+    ids = find_ids(text)
+    if ids:
+        pieces: list[str] = []
+        last = 0
+        for found in ids:
+            pieces += [text[last : found.start], placeholder(RedactionCategory.NATIONAL_ID)]
+            last = found.end
+        text = "".join([*pieces, text[last:]])
+        categories.append(RedactionCategory.NATIONAL_ID)
+    if not rules.terms.search(text):
+        return Redacted(text, tuple(categories))
+    shielded: list[tuple[int, int]] = []
+    if rules.protected is not None:
+        shielded = [(m.start(), m.end()) for m in rules.protected.finditer(text)]
+    out: list[str] = []
+    last = 0
+    for match in rules.terms.finditer(text):
+        start = match.start()
+        if start < last or any(a <= start and match.end() <= b for a, b in shielded):
+            continue
+        name = next(k for k, v in match.groupdict().items() if v is not None)
+        category = RedactionCategory(name)
+        end = max(match.end(), _clause_end(text, match.end(), rules))
+        out += [text[last:start], placeholder(category)]
+        last = end
+        if category not in categories:
+            categories.append(category)
+    out.append(text[last:])
+    return Redacted("".join(out), tuple(categories))
