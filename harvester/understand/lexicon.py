@@ -91,7 +91,7 @@ class _Entry:
     union: re.Pattern[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Lexicon:
     """Every lexicon file of one rules directory, parsed and compiled.
 
