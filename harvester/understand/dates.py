@@ -205,7 +205,7 @@ def _is_explicit(m: re.Match[str]) -> bool:
 
 
 def _range_end(text: str, m: re.Match[str], g: _Grammar, *, back: bool, sent: date) -> date | None:
-    """For "1/7–14/8" or "1 juli till 14 augusti": the end of the range, else None."""
+    """For "1/7-14/8" (any dash) or "1 juli till 14 augusti": the end of the range, else None."""
     sep = g.range_sep.match(text, m.end())
     if sep is None:
         return None

@@ -1,4 +1,4 @@
-"""parse_until: trigger words, Nordic and English date forms, week numbers, years from the message date."""
+"""parse_until: trigger words, Nordic and English date forms, week numbers, inferred years."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ SENT = datetime(2026, 3, 20, 9, 0)
         ("Tillbaka den 17 augusti", date(2026, 8, 17)),
         ("Jag är tillbaka 14 aug.", date(2026, 8, 14)),
         ("Jag är borta 1 juli till 14 augusti", date(2026, 8, 14)),
-        ("Jag är på semester 1/7–14/8.", date(2026, 8, 14)),
+        ("Jag är på semester 1/7\u201314/8.", date(2026, 8, 14)),  # en dash
         ("Jag är tillbaka på måndag.", date(2026, 3, 23)),
         ("Jag är tillbaka i morgon.", date(2026, 3, 21)),
         ("Jag är tillbaka nästa vecka.", date(2026, 3, 27)),
