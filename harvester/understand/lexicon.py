@@ -30,7 +30,7 @@ with a `PolicyError` that names the file and the key, never in the middle of a
 mailbox. Loading is cached per directory (`functools.lru_cache`).
 
 >>> lex = load_lexicon()
->>> bool(lex.matcher("autoreply", "subject_prefixes").search("Autosvar: Pressträff"))
+>>> bool(lex.matcher("autoreply", "subject.prefixes").search("Autosvar: Pressträff"))
 True
 """
 

@@ -19,8 +19,8 @@ def _write(root: Path, name: str, text: str) -> Path:
 
 def test_shipped_lexicon_loads_and_matches() -> None:
     lex = load_lexicon()
-    assert lex.matcher("autoreply", "subject_prefixes").search("autosvar: hej")
-    assert lex.phrases("autoreply", "subject_prefixes")
+    assert lex.matcher("autoreply", "subject.prefixes").search("autosvar: hej")
+    assert lex.phrases("autoreply", "subject.prefixes")
 
 
 def test_same_directory_is_loaded_once() -> None:
@@ -46,10 +46,10 @@ def test_phrases_match_on_word_boundaries_across_whitespace(
 
 
 def test_override_directory_replaces_a_shipped_file(tmp_path: Path) -> None:
-    root = _write(tmp_path, "autoreply.toml", 'subject_prefixes = ["Borta:"]\n')
+    root = _write(tmp_path, "autoreply.toml", '[subject]\nprefixes = ["Borta:"]\n')
     lex = load_lexicon(root)
-    assert lex.matcher("autoreply", "subject_prefixes").search("Borta: hej")
-    assert not lex.matcher("autoreply", "subject_prefixes").search("Autosvar: hej")
+    assert lex.matcher("autoreply", "subject.prefixes").search("Borta: hej")
+    assert not lex.matcher("autoreply", "subject.prefixes").search("Autosvar: hej")
 
 
 def test_nested_keys_and_regex_lists_are_compiled(tmp_path: Path) -> None:
