@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from harvester.understand._terms import wildcard_alternation
 from harvester.understand.lexicon import load_rules
 from harvester.understand.national_id import find_ids
 from harvester.understand.types import RedactionCategory
@@ -49,28 +50,11 @@ def placeholder(category: RedactionCategory) -> str:
     return f"[redacted:{category.value}]"
 
 
-def _term_regex(term: str) -> str:
-    """One phrase of the rules file as a regex: word boundaries, `*` lets a word run on."""
-    term = term.strip()
-    lead = term.startswith("*")
-    trail = term.endswith("*")
-    words = term.strip("*").split()
-    body = r"\s+".join(re.escape(w) for w in words)
-    head = r"\w*" if lead else (r"(?<!\w)" if words[0][0].isalnum() else "")
-    tail = r"\w*" if trail else (r"(?!\w)" if words[-1][-1].isalnum() else "")
-    return f"{head}{body}{tail}"
-
-
 @dataclass(frozen=True, slots=True)
 class _Rules:
     terms: re.Pattern[str]  # one named group per category
     protected: re.Pattern[str] | None
     keep: re.Pattern[str] | None
-
-
-def _alternation(items: list[str]) -> str:
-    ordered = sorted({i for i in items if i.strip()}, key=len, reverse=True)
-    return "|".join(_term_regex(i) for i in ordered)
 
 
 @lru_cache(maxsize=8)
@@ -82,17 +66,19 @@ def _rules(rules_dir: str | None) -> _Rules:
         if not isinstance(table, dict):
             continue
         phrases = [p for lang in _LANGS for p in table.get(lang, []) if isinstance(p, str)]
-        parts = [_alternation(phrases)] if phrases else []
+        parts = [wildcard_alternation(phrases)] if phrases else []
         parts += [f"(?:{r})" for r in table.get("regex", []) if isinstance(r, str)]
         if parts:
             groups.append(f"(?P<{category.value}>{'|'.join(parts)})")
     terms = re.compile("|".join(groups) or r"(?!x)x", _FLAGS)
     protected_items = list(data.get("not", {}).get("phrases", []))
     keep_items = list(data.get("keep_after", {}).get("phrases", []))
+    protected = wildcard_alternation(protected_items)
+    keep = wildcard_alternation(keep_items)
     return _Rules(
         terms=terms,
-        protected=re.compile(_alternation(protected_items), _FLAGS) if protected_items else None,
-        keep=re.compile(r"\s(?:" + _alternation(keep_items) + ")", _FLAGS) if keep_items else None,
+        protected=re.compile(protected, _FLAGS) if protected else None,
+        keep=re.compile(rf"\s(?:{keep})", _FLAGS) if keep else None,
     )
 
 

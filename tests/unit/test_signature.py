@@ -1,0 +1,134 @@
+"""The sender's own signature is found and read into a contact; nothing else is."""
+
+from __future__ import annotations
+
+import pytest
+
+from harvester.understand.lexicon import load_lexicon
+from harvester.understand.signature import clean_display_name, contact_from, find_signature
+from harvester.understand.text import html_to_text
+from harvester.understand.types import Mailbox, PhoneType
+
+LEX = load_lexicon()
+
+CASES = [
+    (
+        "closing_sv",
+        "Hej!\n\nLåter bra.\n\nMed vänliga hälsningar\nErik Lindqvist\nKulturreporter, Dagbladet\n"
+        "Mobil: 070-174 06 10\nTel: 08-465 004 10\nStorgatan 12, 111 22 Stockholm\n"
+        "www.dagbladet.example\n\nSkickat från min iPhone",
+        Mailbox("erik.lindqvist@dagbladet.example", "Erik Lindqvist"),
+        {
+            "name": "Erik Lindqvist",
+            "title": "Kulturreporter",
+            "organization": "Dagbladet",
+            "phones": [("+46701740610", PhoneType.MOBILE), ("+46846500410", PhoneType.FIXED)],
+            "urls": ["https://www.dagbladet.example"],
+            "coverage": ["culture_general"],
+        },
+    ),
+    (
+        "mvh_pipes",
+        "Tack, jag kommer.\n\nMvh Anna\n\nAnna Svensson | Musikjournalist | Sveriges Radio P2\n"
+        "Tel 08-465 004 20 | Mobil 070-174 06 20",
+        Mailbox("anna.svensson@sr.example", "Svensson, Anna"),
+        {
+            "name": "Anna Svensson",
+            "title": "Musikjournalist",
+            "organization": "Sveriges Radio P2",
+            "phones": [("+46846500420", PhoneType.FIXED), ("+46701740620", PhoneType.MOBILE)],
+            "coverage": ["music"],
+        },
+    ),
+    (
+        "dashes_en",
+        "Hi,\n\nThanks for the invite.\n\n--\nKarin Berg\nArts Editor\nThe Daily Example Ltd\n"
+        "+44 20 7946 0958\nlinkedin.com/in/karinberg",
+        Mailbox("kberg@daily.example", None),
+        {
+            "name": "Karin Berg",
+            "title": "Arts Editor",
+            "organization": "The Daily Example Ltd",
+            "urls": ["https://linkedin.com/in/karinberg"],
+        },
+    ),
+    (
+        "last_block_before_disclaimer",
+        "Hej,\nvi tar gärna emot materialet.\n\nLena Ström\nNöjesredaktör\nKvällsposten\n"
+        "040-628 04 10\n\nDetta e-postmeddelande kan innehålla konfidentiell information. "
+        "Ring 08-465 004 99.",
+        Mailbox("lena.strom@kvallsposten.example", "Lena Ström"),
+        {
+            "name": "Lena Ström",
+            "title": "Nöjesredaktör",
+            "organization": "Kvällsposten",
+            "phones": [("+46406280410", PhoneType.FIXED)],
+            "coverage": ["entertainment"],
+        },
+    ),
+    (
+        "slash_name",
+        "Tack!\n/Johan",
+        Mailbox("johan.ek@tidning.example", "Johan Ek"),
+        {"name": "Johan Ek", "title": None, "organization": None, "phones": []},
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "top", "sender", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_signature_fields_are_read_from_the_senders_block(
+    name: str, top: str, sender: Mailbox, expected: dict[str, object]
+) -> None:
+    block = find_signature(top, sender=sender, lexicon=LEX)
+    contact = contact_from(block, sender=sender, lexicon=LEX)
+    assert contact.emails[0] == sender.email
+    for field, value in expected.items():
+        got = getattr(contact, field)
+        if field == "phones":
+            got = [(p.e164, p.type) for p in got]
+        assert got == value, field
+
+
+def test_html_signature_table_is_read_after_conversion() -> None:
+    html = (
+        "<p>Tack för inbjudan!</p><p>Hälsningar</p><table><tr><td><b>Karin Berg</b><br>"
+        "Kulturredaktör<br>Dagbladet</td><td>Tel: 08-465 004 11<br>Mobil: 070-174 06 11<br>"
+        '<a href="https://dagbladet.example">dagbladet.example</a></td></tr></table>'
+    )
+    sender = Mailbox("karin.berg@dagbladet.example", "Karin Berg")
+    block = find_signature(html_to_text(html), sender=sender, lexicon=LEX)
+    contact = contact_from(block, sender=sender, lexicon=LEX)
+    assert contact.name == "Karin Berg"
+    assert contact.title == "Kulturredaktör"
+    assert contact.organization == "Dagbladet"
+    assert {(p.e164, p.type) for p in contact.phones} == {
+        ("+46846500411", PhoneType.FIXED),
+        ("+46701740611", PhoneType.MOBILE),
+    }
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        "Hej! Vi ses imorgon kl 10 på redaktionen, ta med pressbilderna.",
+        "Nyhetsbrev vecka 12\n\nDagbladet AB\nStorgatan 1, 111 22 Stockholm\nAvregistrera dig här",
+    ],
+)
+def test_text_without_a_personal_signature_gives_none(top: str) -> None:
+    sender = Mailbox("erik@dagbladet.example", "Erik Lindqvist")
+    assert find_signature(top, sender=sender, lexicon=LEX) is None
+
+
+@pytest.mark.parametrize(
+    ("display", "expected"),
+    [
+        ("Berg, Karin", "Karin Berg"),
+        ('"Karin Berg"', "Karin Berg"),
+        ("Karin Berg | Dagbladet", "Karin Berg"),
+        ("Karin Berg (Dagbladet)", "Karin Berg"),
+        ("karin@dagbladet.example", None),
+        (None, None),
+    ],
+)
+def test_display_names_are_cleaned_to_a_person(display: str | None, expected: str | None) -> None:
+    assert clean_display_name(display) == expected
