@@ -1,0 +1,114 @@
+"""A person's own request to stop receiving mail, and the channels it covers.
+
+Why sentences: a request is first person and unconditional ("Ta bort mig från
+era utskick", "Please remove me"); the same words in a newsletter footer are
+second person or conditional ("Om du inte vill ha fler utskick, avregistrera dig
+här"). Reading sentence by sentence lets the footer wording veto the sentence it
+stands in, and lets a channel named next to the request decide what is covered.
+The words, and the rule for a bare request (→ e-mail), are in
+`rules/lexicon/unsubscribe.toml`.
+
+>>> from harvester.understand.lexicon import load_lexicon
+>>> lex = load_lexicon()
+>>> [c.value for c in unsubscribe_channels("Hej! Vill inte ha fler pressmeddelanden.", lexicon=lex)]
+['press_release']
+>>> [c.value for c in unsubscribe_channels("Avregistrera mig, tack.", lexicon=lex)]
+['email']
+>>> unsubscribe_channels("Om du inte vill ha fler utskick, avregistrera dig här.", lexicon=lex)
+[]
+"""
+
+from __future__ import annotations
+
+import re
+
+from harvester.understand.lexicon import Lexicon
+from harvester.understand.types import UnsubscribeChannel
+
+__all__ = ["is_unsubscribe_request", "unsubscribe_channels"]
+
+_FILE = "unsubscribe"
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*[-*•>])")
+#: Channels in the order they are reported (the contract's order).
+_ORDER = (
+    UnsubscribeChannel.EMAIL,
+    UnsubscribeChannel.PRESS_RELEASE,
+    UnsubscribeChannel.NEWSLETTER,
+    UnsubscribeChannel.PHONE,
+    UnsubscribeChannel.SMS,
+    UnsubscribeChannel.POST,
+)
+#: E-mail mailings: naming one means the e-mail channel is not meant as a whole.
+_MAILINGS = frozenset({UnsubscribeChannel.PRESS_RELEASE, UnsubscribeChannel.NEWSLETTER})
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE.split(text) if s and s.strip()]
+
+
+def _names_channel(sentence: str, lexicon: Lexicon) -> bool:
+    return bool(lexicon.matcher(_FILE, "mailing").search(sentence) or _channels(sentence, lexicon))
+
+
+def _is_request(sentence: str, lexicon: Lexicon) -> bool:
+    if lexicon.matcher(_FILE, "conditional").search(sentence):
+        return False
+    if lexicon.matcher(_FILE, "request").search(sentence):
+        return True
+    return bool(
+        lexicon.matcher(_FILE, "request_with_object").search(sentence)
+        and _names_channel(sentence, lexicon)
+    )
+
+
+def _request_indexes(text: str, lexicon: Lexicon, first_lines: int | None) -> list[int]:
+    if first_lines is not None:
+        kept = [line for line in text.splitlines() if line.strip()][:first_lines]
+        text = "\n".join(kept)
+    sentences = _sentences(text)
+    return [i for i, s in enumerate(sentences) if _is_request(s, lexicon)]
+
+
+def is_unsubscribe_request(text: str, *, lexicon: Lexicon, first_lines: int | None = None) -> bool:
+    """True when `text` (the sender's own words) asks to stop receiving mail.
+
+    `first_lines` limits the search to the first non-empty lines (classify uses it
+    for mail that looks like a newsletter, whose own body is not the sender's reply).
+    """
+    if not text or not isinstance(text, str):
+        return False
+    return bool(_request_indexes(text[:20_000], lexicon, first_lines))
+
+
+def unsubscribe_channels(text: str, *, lexicon: Lexicon) -> list[UnsubscribeChannel]:
+    """The channels a request covers: named ones, ["all"], or ["email"] for a bare request.
+
+    Empty when `text` holds no request. Never raises.
+    """
+    if not text or not isinstance(text, str):
+        return []
+    text = text[:20_000]
+    sentences = _sentences(text)
+    indexes = [i for i, s in enumerate(sentences) if _is_request(s, lexicon)]
+    if not indexes:
+        return []
+    # The request's sentence and the one after it ("Ta bort mig. Ring mig inte heller.").
+    scope = sorted({k for i in indexes for k in (i, i + 1) if k < len(sentences)})
+    if any(lexicon.matcher(_FILE, "all").search(sentences[j]) for j in scope):
+        return [UnsubscribeChannel.ALL]
+    found: set[UnsubscribeChannel] = set()
+    for j in scope:
+        named = _channels(sentences[j], lexicon)
+        bare = not named or lexicon.matcher(_FILE, "mailing").search(sentences[j])
+        if named & _MAILINGS:
+            # "pressmeddelanden per e-post": the mailing is meant, not all e-mail
+            named.discard(UnsubscribeChannel.EMAIL)
+        elif j in indexes and bare:
+            # "ta bort mig", "remove me from your list": the agency's e-mail list is meant
+            named.add(UnsubscribeChannel.EMAIL)
+        found |= named
+    return [c for c in _ORDER if c in found]
+
+
+def _channels(sentence: str, lexicon: Lexicon) -> set[UnsubscribeChannel]:
+    return {c for c in _ORDER if lexicon.matcher(_FILE, f"channel.{c.value}").search(sentence)}
