@@ -89,8 +89,9 @@ def _clause_end(text: str, start: int, rules: _Rules) -> int:
     if found:
         end = found.start()
     if rules.keep is not None:
-        keep = rules.keep.search(text, start, end)
-        if keep:
+        # Searched past the clause end: "t.o.m." has its own full stops.
+        keep = rules.keep.search(text, start, min(len(text), end + 12))
+        if keep and keep.start() < end:
             end = keep.start()
     while end > start and text[end - 1].isspace():
         end -= 1

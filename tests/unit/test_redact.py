@@ -15,6 +15,7 @@ HEALTH_WORDS = ("sjuk", "opera", "sjukhus", "utbränd", "sick", "surgery", "hosp
     [
         ("Jag är sjukskriven till 3/4.", "Jag är [redacted:health] till 3/4.", [C.HEALTH]),
         ("Sjukskriven till 3/4", "[redacted:health] till 3/4", [C.HEALTH]),
+        ("Jag är sjukskriven t.o.m. 14/8.", "Jag är [redacted:health] t.o.m. 14/8.", [C.HEALTH]),
         (
             "Jag är sjukskriven efter en knäoperation och är tillbaka v. 32.",
             "Jag är [redacted:health] efter en [redacted:health] och är tillbaka v. 32.",
