@@ -1,6 +1,6 @@
 """Bytes → a parsed message and its envelope, tolerant of anything a mailbox may hold.
 
-compat32 is used on purpose: it is ~4× faster than `policy.default`
+compat32 is used on purpose: it is ~4 times faster than `policy.default`
 (shared/ARCHITECTURE.md) and never raises on broken headers; headers are decoded
 here, lazily and defensively, instead.
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-from email.header import decode_header, make_header
+from datetime import UTC, datetime
+from email.header import decode_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
-from datetime import UTC, datetime
 
 from harvester.understand.types import Envelope, Mailbox
 
@@ -27,14 +27,33 @@ def parse_bytes(data: bytes) -> Message:
     return email.message_from_bytes(data, policy=email.policy.compat32)
 
 
+def _chunk_text(chunk: bytes | str, charset: str | None) -> str:
+    """One decoded-header chunk as text; raw 8-bit bytes are read as UTF-8, else cp1252."""
+    if isinstance(chunk, str):
+        return chunk
+    for candidate in (charset, "utf-8", "cp1252"):
+        if not candidate or candidate == "unknown-8bit":
+            continue
+        try:
+            return chunk.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return chunk.decode("utf-8", errors="replace")
+
+
 def header_text(msg: Message, name: str) -> str | None:
-    """A header decoded to text (RFC 2047, unknown charsets replaced), or None when absent."""
+    """A header decoded to text (RFC 2047, raw 8-bit UTF-8, unknown charsets), or None.
+
+    compat32 keeps a raw 8-bit header ("Subject: Frånvaro") as a `Header` in the
+    charset "unknown-8bit"; its bytes are read as UTF-8, else Windows-1252.
+    """
     raw = msg.get(name)
     if raw is None:
         return None
     try:
-        text = str(make_header(decode_header(str(raw))))
-    except (LookupError, UnicodeError, ValueError, email.errors.HeaderParseError):
+        parts = decode_header(raw)
+        text = "".join(_chunk_text(chunk, charset) for chunk, charset in parts)
+    except (LookupError, UnicodeError, ValueError, TypeError, email.errors.HeaderParseError):
         text = str(raw).encode("ascii", "replace").decode("ascii")
     return " ".join(text.split()) or None
 
