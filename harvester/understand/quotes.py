@@ -54,6 +54,9 @@ _OTHER_HEADER = re.compile(
     re.I,
 )
 _QUOTED = re.compile(r"^\s*>")
+# quotequail is slow (~2 ms a message); ask it only when a line looks like a quote,
+# a rule or a "… wrote:"-style attribution that our table did not recognise.
+_QUOTEQUAIL_HINT = re.compile(r"^\s*(?:>|-{3,}|_{5,})|:\s*$", re.M)
 _HEADER_WINDOW = 4
 
 
@@ -104,8 +107,8 @@ def _quotequail_top(text: str, lines: list[str]) -> str | None:
     """quotequail's top text when it found a reply, forward or quote; None otherwise."""
     if len(text) > 100_000:
         return None
-    if ":" not in text and not any(_QUOTED.match(line) for line in lines):
-        return None  # every pattern quotequail knows has a colon or a ">" line
+    if not _QUOTEQUAIL_HINT.search(text):
+        return None  # what our table does not know, quotequail only finds after these
     import quotequail
 
     try:
