@@ -125,14 +125,23 @@ class _Sender:
         return words[0] in local and words[-1] in local
 
     def resembles(self, email: str) -> bool:
-        """Another address of the same person: erik.ek@new for erik.ek@old."""
-        if self.name and _email_matches_name(email, self.name):
-            return True
+        """Another address of the same person: erik.ek@frilans for erik.ek@dagbladet,
+        ahmed@nytt-magasin for ahmed.yousef@magasin (a first name alone only counts
+        on another domain: erik@dagbladet is a colleague of erik.ek@dagbladet)."""
+        local, _, domain = email.lower().partition("@")
+        theirs = _fold(local)
+        if self.name and len(_name_tokens(self.name)) >= 2:
+            words = _name_tokens(self.name)
+            if words[0] in theirs and words[-1] in theirs:
+                return True
         if not self.email:
             return False
-        mine = _name_tokens(self.email.partition("@")[0])
-        theirs = _fold(email.partition("@")[0])
-        return bool(mine) and all(t in theirs for t in mine if len(t) >= 2)
+        my_local, _, my_domain = self.email.lower().partition("@")
+        mine = [t for t in _name_tokens(my_local) if len(t) >= 2]
+        if mine and all(t in theirs for t in mine):
+            return True
+        squashed = re.sub(r"[^a-z0-9]", "", theirs)
+        return bool(mine) and domain != my_domain and squashed == mine[0] and len(squashed) >= 3
 
 
 # --- reason ------------------------------------------------------------------------
@@ -150,7 +159,11 @@ def autoreply_reason(text: str, *, lexicon: Lexicon) -> AutoReplyReason:
     )
     for key in order:
         reason = _reason_of(key)
-        if reason is not None and lexicon.matcher(_FILE, f"reason.{key}").search(text):
+        if reason is None:
+            continue
+        if lexicon.matcher(_FILE, f"reason.{key}").search(text) or lexicon.matcher(
+            _FILE, f"reason.{key}_regex"
+        ).search(text):
             return reason
     return AutoReplyReason.OTHER
 
@@ -187,16 +200,45 @@ def _emails(text: str, find_emails: Callable[[str], list[str]]) -> list[_Token]:
     return found
 
 
-def _phones(text: str, find_phones: Callable[[str], list[Phone]]) -> list[_Token]:
+def _regions(text: str, lexicon: Lexicon) -> list[str]:
+    """SE, then the region of the text's language ("33 47 12 00" in Danish text is Danish)."""
+    scores = {
+        lang: len(lexicon.matcher("dates", f"language.{lang}").findall(text))
+        for lang in lexicon.keys("dates", "language")
+    }
+    regions = ["SE"]
+    if scores and max(scores.values()):
+        region = lexicon.get(_FILE, f"phone_region.{max(scores, key=lambda k: scores[k])}")
+        if isinstance(region, str) and region not in regions:
+            regions.append(region)
+    return regions
+
+
+def _phone_of(
+    candidate: str, find_phones: Callable[..., list[Phone]], regions: list[str]
+) -> str | None:
+    for region in regions:
+        try:
+            phones = (
+                find_phones(candidate) if region == "SE" else find_phones(candidate, region=region)
+            )
+        except TypeError:  # a finder without regions
+            return None
+        if phones:
+            return phones[0].e164
+    return None
+
+
+def _phones(text: str, find_phones: Callable[..., list[Phone]], regions: list[str]) -> list[_Token]:
     found: list[_Token] = []
     for m in _PHONE.finditer(text):
         candidate = m.group(0).strip(" \t-()./")
         digits = sum(c.isdigit() for c in candidate)
         if digits < 7 or digits > 15 or _DATE_LIKE.match(candidate):
             continue
-        phones = find_phones(candidate)
-        if phones:
-            found.append(_Token("phone", m.start(), m.end(), phones[0].e164))
+        e164 = _phone_of(candidate, find_phones, regions)
+        if e164:
+            found.append(_Token("phone", m.start(), m.end(), e164))
     return found
 
 
@@ -262,6 +304,26 @@ def _context(
     if lex.matcher(_FILE, "contacts.self").search(between) and not _NAME.search(between):
         return "reach"
     return "alternate"
+
+
+def _signature_start(
+    text: str, sender: _Sender, lexicon: Lexicon, units: list[tuple[int, int]]
+) -> int:
+    """Where the sender's own signature begins: a closing at the start of a line, or a
+    later paragraph that holds the sender's address or starts with their name."""
+    starts = [len(text)]
+    for m in lexicon.matcher(_FILE, "contacts.stop").finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if not text[line_start : m.start()].strip():
+            starts.append(line_start)
+    for a, b in units[1:]:
+        chunk = text[a:b]
+        first_line = chunk.strip().split("\n", 1)[0]
+        if (sender.email and sender.email.lower() in chunk.lower()) or (
+            sender.name and sender.is_name(first_line.strip())
+        ):
+            starts.append(a)
+    return min(starts)
 
 
 def _unit_of(pos: int, units: list[tuple[int, int]]) -> tuple[int, int]:
@@ -333,11 +395,17 @@ def _nominative(name: str, email: str | None) -> str:
     return " ".join(words)
 
 
-def _merge(people: list[_Person], sender: _Sender) -> list[AlternateContact]:
+def _merge(
+    people: list[_Person], sender: _Sender, roles: re.Pattern[str]
+) -> list[AlternateContact]:
     result: list[AlternateContact] = []
     for person in people:
         if person.name:
             person.name = _nominative(person.name, person.email)
+        if person.name and person.email and not _email_matches_name(person.email, person.name):
+            if roles.fullmatch(person.email.partition("@")[0].lower()):
+                # "Scenkonst Västs kansli, kansli@...": a desk, the words are no person
+                person.name = None
         if sender.is_name(person.name) or sender.is_email(person.email):
             continue
         same = next(
@@ -364,13 +432,18 @@ def _merge(people: list[_Person], sender: _Sender) -> list[AlternateContact]:
 # --- the public function ----------------------------------------------------------------
 
 
-def _name_right_before(token: _Token, names: list[_Token], text: str) -> _Token | None:
+def _name_right_before(
+    token: _Token, names: list[_Token], text: str, cues: list[_Cue]
+) -> _Token | None:
+    """The name just before `token`, with no separator or contact word between them."""
     for name in reversed(names):
         if name.end <= token.start:
             gap = text[name.end : token.start]
-            if len(gap) <= 40 and not _SEPARATOR.search(gap) and "\n\n" not in gap:
-                return name
-            return None
+            if len(gap) > 40 or _SEPARATOR.search(gap) or "\n\n" in gap:
+                return None
+            if any(name.end <= c.start and c.end <= token.start for c in cues):
+                return None
+            return name
     return None
 
 
@@ -381,7 +454,7 @@ def autoreply_details(
     sender_email: str | None,
     lexicon: Lexicon,
     find_emails: Callable[[str], list[str]],
-    find_phones: Callable[[str], list[Phone]],
+    find_phones: Callable[..., list[Phone]],
     sender_name: str | None = None,
 ) -> AutoReply:
     """Reason, until, new address and alternate contacts of an auto-reply's own text.
@@ -414,11 +487,14 @@ def _fill_contacts(
     sender: _Sender,
     lexicon: Lexicon,
     find_emails: Callable[[str], list[str]],
-    find_phones: Callable[[str], list[Phone]],
+    find_phones: Callable[..., list[Phone]],
 ) -> None:
     moved = reply.reason in (AutoReplyReason.LEFT_ORGANIZATION, AutoReplyReason.ADDRESS_CHANGE)
     names = _names(text, lexicon)
-    details = sorted(_emails(text, find_emails) + _phones(text, find_phones), key=lambda t: t.start)
+    regions = _regions(text, lexicon)
+    details = sorted(
+        _emails(text, find_emails) + _phones(text, find_phones, regions), key=lambda t: t.start
+    )
     # a number inside an address ("anna.070@...") or a name inside one is no token
     details = [
         d
@@ -431,35 +507,44 @@ def _fill_contacts(
     cues = _cues(text, lexicon)
     units = _units(text, lexicon)
 
+    signature = _signature_start(text, sender, lexicon, units)
+
     alternate: list[_Token] = []
     new_strong: list[str] = []
     new_weak: list[str] = []
     for token in details:
         if token.kind == "email" and sender.is_email(token.value):
             continue
+        if token.kind == "email" and sender.resembles(token.value):
+            # erik.ek@frilans for erik.ek@dagbladet: the sender's own other address
+            if moved:
+                new_strong.append(token.value)
+            continue
+        if token.start >= signature:
+            continue
         context = _context(token, cues, _unit_of(token.start, units), text, lexicon)
-        named = _name_right_before(token, names, text)
         if context == "alternate":
             alternate.append(token)
         elif token.kind != "email":
             continue
         elif context == "new" or (context == "reach" and moved):
             new_strong.append(token.value)
-        elif context == "none" and named is not None and not sender.is_name(named.value):
+        elif context == "none":
+            # an address in the note itself that is not the sender's: a desk or colleague
             alternate.append(token)
-        elif context == "none" and moved and (sender.resembles(token.value) or named is None):
-            new_weak.append(token.value)
 
     # names said after a contact word are people even without an address
     for name in names:
         context = _context(name, cues, _unit_of(name.start, units), text, lexicon)
         if context == "alternate" or any(
-            t.start >= name.end and _name_right_before(t, names, text) is name for t in alternate
+            t.start >= name.end and _name_right_before(t, names, text, cues) is name
+            for t in alternate
         ):
             alternate.append(name)
     alternate = sorted({(t.start, t.kind): t for t in alternate}.values(), key=lambda t: t.start)
 
-    reply.alternate_contacts = _merge(_group(alternate, text, cues), sender)
+    roles = lexicon.matcher(_FILE, "contacts.role_locals_regex")
+    reply.alternate_contacts = _merge(_group(alternate, text, cues), sender, roles)
     taken = {a.email.lower() for a in reply.alternate_contacts if a.email}
     for candidate in new_strong + new_weak:
         if candidate.lower() not in taken and not sender.is_email(candidate):

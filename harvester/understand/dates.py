@@ -17,7 +17,7 @@ future dates preferred. `search_dates` is never run over a mail.
 
 What the date means: the date the text gives. After an "until" word it is the
 last day away, after a "back" word the day the person is back; a week number is
-that week's Friday, or its Monday after a "back" word. A date without a year
+that week's last day (Sunday; `week_last_weekday`), or its Monday after a "back" word. A date without a year
 takes the message's year, or the next year when it would lie more than a week
 before the message.
 
@@ -70,6 +70,8 @@ class _Grammar:
     weekdays: dict[str, int]
     languages: dict[str, re.Pattern[str]]
     max_gap: int
+    #: ISO weekday a week number stands for: (alone or "until", after "back").
+    week_days: tuple[int, int]
 
 
 def _names(lexicon: Lexicon, table: str) -> dict[str, int]:
@@ -125,7 +127,15 @@ def _grammar(lexicon: Lexicon) -> _Grammar:
         weekdays=weekdays,
         languages=languages,
         max_gap=int(lexicon.get(_FILE, "trigger.max_gap_words", 6) or 6),
+        week_days=(
+            _weekday(lexicon.get(_FILE, "week_last_weekday"), 7),
+            _weekday(lexicon.get(_FILE, "week_back_weekday"), 1),
+        ),
     )
+
+
+def _weekday(value: object, default: int) -> int:
+    return value if isinstance(value, int) and 1 <= value <= 7 else default
 
 
 # --- reading one matched date ------------------------------------------------------
@@ -150,8 +160,8 @@ def _dated(day: int, month: int, year: int | None, sent: date) -> date | None:
         return None
 
 
-def _week(number: int, *, back: bool, sent: date) -> date | None:
-    weekday = 1 if back else 5
+def _week(number: int, *, back: bool, sent: date, days: tuple[int, int]) -> date | None:
+    weekday = days[1] if back else days[0]
     for year in (sent.year, sent.year + 1):
         try:
             found = date.fromisocalendar(year, number, weekday)
@@ -184,7 +194,8 @@ def _read(m: re.Match[str], g: _Grammar, *, back: bool, sent: date) -> date | No
         numbers = [n for n in m.groups()[m.re.groupindex["wk"] :] if n and n.isdigit()]
         if not numbers:
             return None
-        return _week(int(numbers[1] if len(numbers) > 1 else numbers[0]), back=back, sent=sent)
+        number = int(numbers[1] if len(numbers) > 1 else numbers[0])
+        return _week(number, back=back, sent=sent, days=g.week_days)
     if groups["wd"]:
         weekday = g.weekdays.get(groups["wd"].lower())
         if weekday is None:

@@ -26,6 +26,10 @@ SENT = datetime(2026, 3, 20, 9, 0)
         ("Jag är tillbaka på måndag.", date(2026, 3, 23)),
         ("Jag är tillbaka i morgon.", date(2026, 3, 21)),
         ("Jag är tillbaka nästa vecka.", date(2026, 3, 27)),
+        ("Jag är ledig idag och svarar på mejl i morgon.", date(2026, 3, 21)),
+        ("Jeg er på ferie uge 29-30 og er tilbage mandag den 27. juli.", date(2026, 7, 27)),
+        ("Jag är på Bokmässan 24\u201327 september.", date(2026, 9, 27)),
+        ("Jag har semester fr.o.m. 29 juni t.o.m. 31 juli.", date(2026, 7, 31)),
         ("Jag är tjänstledig t.o.m. 2027-06-30.", date(2027, 6, 30)),
         ("Tack för ditt mejl till mig. Jag är tillbaka 17/8.", date(2026, 8, 17)),
         # en
@@ -55,18 +59,18 @@ def test_trigger_then_date_form_gives_the_stated_date(text: str, expected: date)
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Jag är på semester v. 32", date(2026, 8, 7)),  # last day: Friday
-        ("Jag är ledig vecka 32.", date(2026, 8, 7)),
-        ("Jag är ledig veckorna 28-31.", date(2026, 7, 31)),
+        ("Jag är på semester v. 32", date(2026, 8, 9)),  # last day: Sunday
+        ("Jag är ledig vecka 32.", date(2026, 8, 9)),
+        ("Jag är ledig veckorna 28-31.", date(2026, 8, 2)),
         ("Åter i tjänst v. 33", date(2026, 8, 10)),  # back: Monday
-        ("Jeg er på ferie uke 32.", date(2026, 8, 7)),
-        ("Jeg holder ferie uge 32.", date(2026, 8, 7)),
-        ("Olen poissa viikolla 32.", date(2026, 8, 7)),
-        ("I am on holiday week 32.", date(2026, 8, 7)),
+        ("Jeg er på ferie uke 32.", date(2026, 8, 9)),
+        ("Jeg holder ferie uge 32.", date(2026, 8, 9)),
+        ("Olen poissa viikolla 32.", date(2026, 8, 9)),
+        ("I am on holiday week 32.", date(2026, 8, 9)),
         ("Back in w33.", date(2026, 8, 10)),
     ],
 )
-def test_week_numbers_mean_friday_or_monday_after_back(text: str, expected: date) -> None:
+def test_week_numbers_mean_sunday_or_monday_after_back(text: str, expected: date) -> None:
     assert parse_until(text, sent_at=SENT) == expected
 
 
@@ -92,6 +96,7 @@ def test_year_is_inferred_from_the_message_date(text: str, expected: date) -> No
         "Jag är på konferens hela dagen, mötet börjar kl 14.08.",
         "",
         "31/2 är inget datum, inte heller 45.13.",
+        "Jag är föräldraledig och tillbaka i augusti 2027.",  # a month alone is no date
     ],
 )
 def test_text_without_a_date_gives_none(text: str) -> None:
