@@ -165,9 +165,14 @@ _SOCIAL = (
     r"facebook\.com/|fb\.com/|threads\.net/@?|bsky\.app/profile/|tiktok\.com/@|"
     r"youtube\.com/|mastodon\.[a-z]+/@|github\.com/)"
 )
+# A bare domain ("dagbladet.se", "sr.example/p2") counts only with a TLD seen in signatures.
+_BARE = (
+    r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:se|nu|no|dk|fi|is|eu|com|org|net|io|info|media|"
+    r"fm|tv|example)(?![\w@-])(?!\.\w)(?:/[^\s<>\"'()\[\]|]*)?"
+)
 _URL = re.compile(
-    r"(?<![@\w.])((?:https?://|www\.)[^\s<>\"'()\[\]|]+|"
-    r"(?:[a-z0-9-]+\.)*" + _SOCIAL + r"[^\s<>\"'()\[\]|]+)",
+    r"(?<![@\w.\-/])((?:https?://|www\.)[^\s<>\"'()\[\]|]+|"
+    r"(?:[a-z0-9-]+\.)*" + _SOCIAL + r"[^\s<>\"'()\[\]|]+|" + _BARE + ")",
     re.I,
 )
 _TRAILING = ".,;:!?\u00bb\u201d\u2019'\")"

@@ -28,6 +28,7 @@ from harvester.understand.extract import (
     find_emails,
     find_phones,
     find_urls,
+    normalize_email,
 )
 from harvester.understand.lexicon import Lexicon, phrase_regex
 from harvester.understand.types import Contact, Mailbox
@@ -80,6 +81,7 @@ _ROLE_LOCALS = {
     "toimitus",
     "uutiset",
 }
+_NAME_TAIL = re.compile(r",\s+|\s[-\u2013\u2014]\s")
 _FREEMAIL = {
     "gmail",
     "hotmail",
@@ -263,6 +265,8 @@ def find_signature(
                 found = (start, end, "closing")
             break
     if found is None:
+        found = _name_anchor(lines, end, names)
+    if found is None:
         spans = [s for s in _paragraphs(lines[:end]) if s[1] <= end]
         if spans:
             start, stop = spans[-1]
@@ -300,6 +304,17 @@ def find_signature(
     if words.newsletter.search(text):
         return None
     return SignatureBlock(text=text, lines=tuple(block_lines), how=how)
+
+
+def _name_anchor(lines: list[str], end: int, names: list[set[str]]) -> tuple[int, int, str] | None:
+    """A short line with the sender's name near the end, only short lines after it."""
+    for index in range(end - 1, max(-1, end - 1 - 10), -1):
+        line = lines[index].strip()
+        if len(line) > _SHORT:
+            return None
+        if line and len(line) <= 40 and index > 0 and _matches_name(line, names):
+            return (index, end, "name")
+    return None
 
 
 def _previous_line(lines: list[str], start: int) -> str:
@@ -386,7 +401,13 @@ def _items(block: SignatureBlock, words: _Words) -> list[str]:
                 line = rest
         for part in _ITEM_SPLIT.split(line):
             part = part.strip().strip("|").strip()
-            if part:
+            if not part:
+                continue
+            # "Erik Lindqvist, Kulturreporter" / "Erik Lindqvist - Dagbladet": a name first.
+            pieces = [p.strip() for p in _NAME_TAIL.split(part) if p.strip()]
+            if len(pieces) > 1 and _PERSON.match(pieces[0]):
+                items.extend(pieces)
+            else:
                 items.append(part)
     return items
 
@@ -434,7 +455,8 @@ def contact_from(
     """The sender's contact: their From address first, the rest from their own signature."""
     words = _words(lexicon)
     display = clean_display_name(sender.name if sender else None)
-    emails: list[str] = [sender.email] if sender else []
+    own = normalize_email(sender.email) if sender else None
+    emails: list[str] = [own or sender.email] if sender else []
     contact = Contact(name=display, emails=emails)
     if block is None:
         return contact
@@ -459,6 +481,9 @@ def contact_from(
     if name_index is not None:
         used.add(name_index)
         found_name = items[name_index].strip(" ,")
+        same = display is not None and set(_tokens(found_name)) == set(_tokens(display))
+        if same and (found_name.isupper() or found_name.islower()):
+            found_name = display or found_name  # "ERIK LINDQVIST": the From header's casing
         if display is None or len(_tokens(found_name)) >= len(_tokens(display)):
             contact.name = found_name
 

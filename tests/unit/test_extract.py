@@ -63,6 +63,9 @@ def test_phones_are_e164_and_typed_from_label_or_number_plan(
             ["https://twitter.com/karin_b", "https://x.com/karin_b"],
         ),
         ("karin@dagbladet.example", []),
+        ("kvallsposten.example", ["https://kvallsposten.example"]),
+        ("Läs dagbladet.se/kultur i dag.", ["https://dagbladet.se/kultur"]),
+        ("bild.jpg, t.o.m. 3/4", []),
     ],
 )
 def test_urls_get_a_scheme_and_social_profiles_are_found(text: str, expected: list[str]) -> None:

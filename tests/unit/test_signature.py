@@ -67,6 +67,46 @@ CASES = [
         },
     ),
     (
+        "name_and_title_on_one_line_no_closing",
+        "Hej!\nJa, det går bra.\nErik Lindqvist, Nöjesreporter\nDagbladet\n070-174 06 10",
+        Mailbox("erik.lindqvist@dagbladet.example", "Erik Lindqvist"),
+        {
+            "name": "Erik Lindqvist",
+            "title": "Nöjesreporter",
+            "organization": "Dagbladet",
+            "phones": [("+46701740610", PhoneType.MOBILE)],
+        },
+    ),
+    (
+        "norwegian",
+        "Hei,\n\nTakk, jeg kommer.\n\nVennlig hilsen\nOla Hansen\nKulturjournalist\n"
+        "Avisen Aftenposten\nTlf: +47 22 12 34 56\nKarl Johans gate 1, 0150 Oslo",
+        Mailbox("ola.hansen@avisen.example", "Ola Hansen"),
+        {
+            "title": "Kulturjournalist",
+            "organization": "Avisen Aftenposten",
+            "phones": [("+4722123456", PhoneType.FIXED)],
+            "coverage": ["culture_general"],
+        },
+    ),
+    (
+        "finnish_footer_after",
+        "Hei,\n\nKiitos!\n\nYstävällisin terveisin\nAino Virtanen\n"
+        "Kulttuuritoimittaja, Helsingin Uutiset Oy\npuh. +358 40 123 4567\n\nLähetetty iPhonesta",
+        Mailbox("aino.virtanen@uutiset.example", "Aino Virtanen"),
+        {
+            "title": "Kulttuuritoimittaja",
+            "organization": "Helsingin Uutiset Oy",
+            "phones": [("+358401234567", PhoneType.MOBILE)],
+        },
+    ),
+    (
+        "upper_case_name_takes_from_casing",
+        "Tack!\n\nMvh\nERIK LINDQVIST\nReporter\nDagbladet",
+        Mailbox("erik.lindqvist@dagbladet.example", "Erik Lindqvist"),
+        {"name": "Erik Lindqvist", "title": "Reporter", "organization": "Dagbladet"},
+    ),
+    (
         "slash_name",
         "Tack!\n/Johan",
         Mailbox("johan.ek@tidning.example", "Johan Ek"),
