@@ -18,8 +18,8 @@ future dates preferred. `search_dates` is never run over a mail.
 What the date means: the date the text gives. After an "until" word it is the
 last day away, after a "back" word the day the person is back; a week number is
 that week's last day (Sunday, `week_last_weekday`), or its Monday after a "back"
-word. A date without a year takes the message's year, or the next year when it would lie more than a week
-before the message.
+word. A date without a year takes the message's year, or the next year when it
+would lie more than a week before the message.
 
 >>> from datetime import datetime
 >>> sent = datetime(2026, 3, 20, 9, 0)
