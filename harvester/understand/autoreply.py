@@ -267,16 +267,29 @@ def _cues(text: str, lexicon: Lexicon) -> list[_Cue]:
     return kept
 
 
+#: A closing line is short: "Med vänlig hälsning", "Thanks, Erik" — not "Thanks for your email. ..."
+_CLOSING_LINE_MAX = 40
+
+
+def _closing_lines(text: str, lexicon: Lexicon) -> list[int]:
+    """Offsets of lines that begin with a closing ("Med vänlig hälsning", "Best regards")."""
+    found: list[int] = []
+    for m in lexicon.matcher(_FILE, "contacts.stop").finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.start())
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        if not text[line_start : m.start()].strip() and len(line.strip()) <= _CLOSING_LINE_MAX:
+            found.append(line_start)
+    return found
+
+
 def _units(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
     """Paragraphs, split also before a closing ("Med vänlig hälsning"); a paragraph
     ending in ":" runs on into the ones after it (a list of contacts follows)."""
     cuts = {0, len(text)}
     cuts |= {m.end() for m in _PARAGRAPH.finditer(text)}
     stop = lexicon.matcher(_FILE, "contacts.stop")
-    for m in stop.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        if not text[line_start : m.start()].strip():
-            cuts.add(line_start)
+    cuts |= set(_closing_lines(text, lexicon))
     bounds = sorted(cuts)
     units = [(a, b) for a, b in pairwise(bounds) if text[a:b].strip()]
     merged: list[tuple[int, int]] = []
@@ -311,11 +324,7 @@ def _signature_start(
 ) -> int:
     """Where the sender's own signature begins: a closing at the start of a line, or a
     later paragraph that holds the sender's address or starts with their name."""
-    starts = [len(text)]
-    for m in lexicon.matcher(_FILE, "contacts.stop").finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        if not text[line_start : m.start()].strip():
-            starts.append(line_start)
+    starts = [len(text), *_closing_lines(text, lexicon)]
     for a, b in units[1:]:
         chunk = text[a:b]
         first_line = chunk.strip().split("\n", 1)[0]
