@@ -18,8 +18,11 @@ back to UTF-8 and then Windows-1252 (what Outlook means by "iso-8859-1").
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from dataclasses import dataclass
 from email.message import Message
+from functools import lru_cache
+from typing import Any
 
 __all__ = ["BodyText", "body_of", "decode_part", "html_to_text"]
 
@@ -100,6 +103,35 @@ def _cut_after(element: object) -> None:
         element.drop_tree()  # type: ignore[attr-defined]
 
 
+# Outlook (Word) HTML sets every line as its own <p class=MsoNormal> and marks blank
+# lines with <p>&nbsp;</p>. Rendered with paragraph margins, every line would be
+# double-spaced and the real blank lines lost; so for Word HTML paragraphs get no
+# margin and the empty ones carry a placeholder that becomes a blank line.
+_BLANK = "\u2063"
+
+
+def _mark_empty_paragraphs(tree: Any) -> None:
+    for para in tree.iter("p"):
+        if not para.text_content().strip(" \u00a0\t\r\n"):
+            for child in list(para):
+                para.remove(child)
+            para.text = _BLANK
+
+
+@lru_cache(maxsize=2)
+def _config(word_html: bool) -> Any:
+    from inscriptis.css_profiles import CSS_PROFILES
+    from inscriptis.model.config import ParserConfig
+
+    css = deepcopy(CSS_PROFILES["strict"])
+    if word_html:
+        para = deepcopy(css["p"])
+        para.margin_before = 0
+        para.margin_after = 0
+        css["p"] = para
+    return ParserConfig(css=css)
+
+
 def html_to_text(html: str) -> str:
     """HTML (quotes cut at the markup) → plain text with lines right-stripped."""
     from inscriptis import Inscriptis
@@ -121,7 +153,10 @@ def html_to_text(html: str) -> str:
         quoted = []
     if quoted:
         _cut_after(quoted[0])
-    text = Inscriptis(tree).get_text()
+    word_html = "MsoNormal" in html
+    if word_html:
+        _mark_empty_paragraphs(tree)
+    text = Inscriptis(tree, _config(word_html)).get_text().replace(_BLANK, "")
     text = _WS_LINE.sub("", text.replace("\u00a0", " "))
     return _MANY_BLANKS.sub("\n\n", text).strip("\n")
 

@@ -190,3 +190,29 @@ def test_wrong_charset_falls_back_and_is_reported() -> None:
     result = understand(data)
     assert result.body is not None and "Hälsningar" in result.body
     assert "WrongCharset" in result.defects
+
+
+def test_outlook_word_html_reply_keeps_signature_lines_and_drops_the_quote() -> None:
+    html = (
+        "<html><body lang=SV><div class=WordSection1><p class=MsoNormal>Hej Karin,<o:p></o:p></p>"
+        "<p class=MsoNormal><o:p>&nbsp;</o:p></p><p class=MsoNormal>Tack, jag kommer.</p>"
+        "<p class=MsoNormal><o:p>&nbsp;</o:p></p><p class=MsoNormal><b>Sara Nyström</b></p>"
+        "<p class=MsoNormal>Kommunikationschef</p><p class=MsoNormal>Stadsteatern AB</p>"
+        "<p class=MsoNormal>Mobil: 070-174 06 40</p><p class=MsoNormal><o:p>&nbsp;</o:p></p>"
+        "<div><div style='border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm'>"
+        "<p class=MsoNormal><b>Från:</b> Karin Berg &lt;karin@pr-byran.example&gt;<br>"
+        "<b>Skickat:</b> den 19 mars 2026 10:12</p></div></div>"
+        "<p class=MsoNormal>Hej Sara! Karin Berg, 070-174 06 55</p></div></body></html>"
+    )
+    data = (
+        "From: Sara Nyström <sara.nystrom@stadsteatern.example>\n"
+        "Content-Type: text/html; charset=utf-8\n\n" + html
+    ).encode("utf-8")
+    result = understand(data)
+    assert result.contact is not None
+    assert result.contact.name == "Sara Nyström"
+    assert result.contact.title == "Kommunikationschef"
+    assert result.contact.organization == "Stadsteatern AB"
+    assert [p.e164 for p in result.contact.phones] == ["+46701740640"]
+    assert result.contact.coverage == ["theatre"]
+    assert "Karin" not in json.dumps(result.to_json(), ensure_ascii=False)
