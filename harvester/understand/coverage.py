@@ -16,14 +16,20 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from harvester.understand._terms import wildcard_alternation
+from harvester.understand._terms import wildcard_alternation, wildcard_regex
 from harvester.understand.lexicon import load_rules
 
 __all__ = ["coverage_of", "slugs"]
 
+#: Shorter words only match at a word start even in names ("Automat" is not "mat").
+_INSIDE_MIN = 5
 
-@lru_cache(maxsize=8)
-def _taxonomy(rules_dir: str | None) -> tuple[tuple[str, re.Pattern[str]], ...]:
+
+@lru_cache(maxsize=16)
+def _taxonomy(
+    rules_dir: str | None, inside: bool = False
+) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Slug → pattern. `inside` also matches inside a compound ("Stadsteatern"), for names."""
     data = load_rules("coverage", rules_dir)
     areas: list[tuple[str, re.Pattern[str]]] = []
     for slug, table in data.items():
@@ -32,8 +38,13 @@ def _taxonomy(rules_dir: str | None) -> tuple[tuple[str, re.Pattern[str]], ...]:
         parts = []
         words = [w for w in table.get("words", []) if isinstance(w, str)]
         if words:
-            parts.append(wildcard_alternation(words))
-        parts += [f"(?<!\\w)(?:{r})" for r in table.get("regex", []) if isinstance(r, str)]
+            parts.append(
+                "|".join(wildcard_regex(w, head=len(w.strip("*")) < _INSIDE_MIN) for w in words)
+                if inside
+                else wildcard_alternation(words)
+            )
+        head = "" if inside else "(?<!\\w)"
+        parts += [f"{head}(?:{r})" for r in table.get("regex", []) if isinstance(r, str)]
         if parts:
             areas.append((slug, re.compile("|".join(parts), re.IGNORECASE)))
     return tuple(areas)
@@ -52,8 +63,9 @@ def coverage_of(
     title: str | None, organization: str | None, *, rules_dir: str | Path | None = None
 ) -> list[str]:
     """Slugs named by the title's words, else by the organisation's; file order, no duplicates."""
-    taxonomy = _taxonomy(str(rules_dir) if rules_dir is not None else None)
-    found = _areas(title or "", taxonomy) if title else []
+    rules = str(rules_dir) if rules_dir is not None else None
+    found = _areas(title, _taxonomy(rules)) if title else []
     if not found and organization:
-        found = _areas(organization, taxonomy)
+        # Organisation names are compounds more often than titles: "Stadsteatern".
+        found = _areas(organization, _taxonomy(rules, inside=True))
     return found
