@@ -29,6 +29,7 @@ __all__ = ["is_unsubscribe_request", "unsubscribe_channels"]
 
 _FILE = "unsubscribe"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n|\n(?=\s*[-*•>])")
+_CLAUSE = re.compile(r"[,;:\u2013\u2014]|\s(?:men|but|mutta|dog)\s", re.IGNORECASE)
 #: Channels in the order they are reported (the contract's order).
 _ORDER = (
     UnsubscribeChannel.EMAIL,
@@ -61,49 +62,64 @@ def _is_request(sentence: str, lexicon: Lexicon) -> bool:
     )
 
 
-def _request_indexes(text: str, lexicon: Lexicon, first_lines: int | None) -> list[int]:
+def _clauses(sentence: str) -> list[str]:
+    return [c for c in _CLAUSE.split(sentence) if c.strip()]
+
+
+def _bare_first_line(text: str, lexicon: Lexicon) -> bool:
+    """A reply whose first line is only "Unsubscribe" / "Avregistrera" (and punctuation)."""
+    for line in text.splitlines():
+        if line.strip():
+            words = " ".join(re.findall(r"[^\W\d_]+", line.lower()))
+            return words in {b.lower() for b in lexicon.phrases(_FILE, "bare")}
+    return False
+
+
+def _requests(text: str, lexicon: Lexicon, first_lines: int | None) -> list[str]:
+    """The sentences of `text` that are requests (all of them, in order)."""
     if first_lines is not None:
-        kept = [line for line in text.splitlines() if line.strip()][:first_lines]
-        text = "\n".join(kept)
-    sentences = _sentences(text)
-    return [i for i, s in enumerate(sentences) if _is_request(s, lexicon)]
+        text = "\n".join([line for line in text.splitlines() if line.strip()][:first_lines])
+    found = [s for s in _sentences(text) if _is_request(s, lexicon)]
+    if not found and first_lines is None and _bare_first_line(text, lexicon):
+        found = [next(line for line in text.splitlines() if line.strip())]
+    return found
 
 
 def is_unsubscribe_request(text: str, *, lexicon: Lexicon, first_lines: int | None = None) -> bool:
     """True when `text` (the sender's own words) asks to stop receiving mail.
 
     `first_lines` limits the search to the first non-empty lines (classify uses it
-    for mail that looks like a newsletter, whose own body is not the sender's reply).
+    for mail that looks like a newsletter, whose own body is not the sender's reply;
+    a bare "Unsubscribe" line then does not count either).
     """
     if not text or not isinstance(text, str):
         return False
-    return bool(_request_indexes(text[:20_000], lexicon, first_lines))
+    return bool(_requests(text[:20_000], lexicon, first_lines))
 
 
 def unsubscribe_channels(text: str, *, lexicon: Lexicon) -> list[UnsubscribeChannel]:
     """The channels a request covers: named ones, ["all"], or ["email"] for a bare request.
 
-    Empty when `text` holds no request. Never raises.
+    Channels are read in the request's own sentences, leaving out clauses that say
+    a channel is still welcome ("sms nej tack, mejl går bra"). Empty when `text`
+    holds no request. Never raises.
     """
     if not text or not isinstance(text, str):
         return []
-    text = text[:20_000]
-    sentences = _sentences(text)
-    indexes = [i for i, s in enumerate(sentences) if _is_request(s, lexicon)]
-    if not indexes:
+    requests = _requests(text[:20_000], lexicon, None)
+    if not requests:
         return []
-    # The request's sentence and the one after it ("Ta bort mig. Ring mig inte heller.").
-    scope = sorted({k for i in indexes for k in (i, i + 1) if k < len(sentences)})
-    if any(lexicon.matcher(_FILE, "all").search(sentences[j]) for j in scope):
+    if any(lexicon.matcher(_FILE, "all").search(s) for s in requests):
         return [UnsubscribeChannel.ALL]
+    welcome = lexicon.matcher(_FILE, "still_welcome")
     found: set[UnsubscribeChannel] = set()
-    for j in scope:
-        named = _channels(sentences[j], lexicon)
-        bare = not named or lexicon.matcher(_FILE, "mailing").search(sentences[j])
+    for sentence in requests:
+        scope = " ".join(c for c in _clauses(sentence) if not welcome.search(c))
+        named = _channels(scope, lexicon)
         if named & _MAILINGS:
             # "pressmeddelanden per e-post": the mailing is meant, not all e-mail
             named.discard(UnsubscribeChannel.EMAIL)
-        elif j in indexes and bare:
+        elif not named or lexicon.matcher(_FILE, "mailing").search(scope):
             # "ta bort mig", "remove me from your list": the agency's e-mail list is meant
             named.add(UnsubscribeChannel.EMAIL)
         found |= named

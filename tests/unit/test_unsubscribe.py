@@ -29,6 +29,13 @@ LEX = load_lexicon()
         ("Afmeld mig venligst.", [C.EMAIL]),
         ("Poistakaa minut postituslistalta.", [C.EMAIL]),
         ("En halua enää lehdistötiedotteita.", [C.PRESS_RELEASE]),
+        ("Skicka inga fler sms om evenemang till mig, mejl går bra.", [C.SMS]),
+        ("Ni kan sluta skicka pressmaterial per post till oss.\n\nE-post: a@x.example", [C.POST]),
+        ("Jag går i pension \u2013 ta bort mig från alla era utskick.", [C.EMAIL]),
+        ("Jag vill inte längre bli kontaktad av er. Radera gärna mina uppgifter.", [C.ALL]),
+        ("Jeg vil gerne afmeldes jeres nyhedsbrev.", [C.NEWSLETTER]),
+        ("Ta bort oss från sändlistan.", [C.EMAIL]),
+        ("Unsubscribe\n\nSent from my iPhone", [C.EMAIL]),
     ],
 )
 def test_request_channels(text: str, channels: list[C]) -> None:
@@ -45,13 +52,18 @@ def test_request_channels(text: str, channels: list[C]) -> None:
         "Hvis du ikke ønsker å motta flere e-poster, kan du melde deg av her.",
         "Jag vill inte ha fler möten den veckan, men torsdag funkar.",
         "Tack, jag kommer gärna på pressvisningen!",
-        "Unsubscribe",
+        "Hur gör jag för att unsubscribe från er andra lista? Den är bra.",
         "",
     ],
 )
 def test_footers_and_ordinary_replies_are_no_request(text: str) -> None:
     assert not is_unsubscribe_request(text, lexicon=LEX)
     assert unsubscribe_channels(text, lexicon=LEX) == []
+
+
+def test_bare_unsubscribe_line_does_not_count_in_list_mail() -> None:
+    newsletter = "Unsubscribe\nVårens böcker från förlaget\nLäs mer på webben."
+    assert not is_unsubscribe_request(newsletter, lexicon=LEX, first_lines=8)
 
 
 def test_first_lines_limit_ignores_a_request_deep_in_a_newsletter_body() -> None:
