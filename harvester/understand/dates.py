@@ -270,12 +270,12 @@ def _language(text: str, g: _Grammar, hint: str | None) -> str:
     return max(scores, key=lambda k: scores[k]) if scores and max(scores.values()) else "sv"
 
 
-def _relative(text: str, start: int, g: _Grammar, *, sent: date, language: str) -> date | None:
+def _relative(text: str, start: int, g: _Grammar, *, sent: date, hint: str | None) -> date | None:
     """Hand the first few words after a trigger to dateparser when they look relative."""
     words = [w.strip(".,;:!?()") for w in _WORD.findall(text, start, start + 40)][:4]
     if not words or not g.relative.search(" ".join(words[:2])):
         return None
-    parser = _dateparser(language, sent)
+    parser = _dateparser(_language(text, g, hint), sent)  # the language only when needed
     for size in range(len(words), 0, -1):
         try:
             found = parser.get_date_data(" ".join(words[:size])).date_obj
@@ -298,13 +298,13 @@ def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
 
 
 def _after_triggers(
-    text: str, trigger: re.Pattern[str], g: _Grammar, *, back: bool, sent: date, lang: str
+    text: str, trigger: re.Pattern[str], g: _Grammar, *, back: bool, sent: date, hint: str | None
 ) -> date | None:
     for t in trigger.finditer(text):
         stop = _sentence_bounds(text, t.end())[1]
         found = _best(text, t.end(), stop, g, back=back, sent=sent, gap=g.max_gap)
         if found is None:
-            found = _relative(text, t.end(), g, sent=sent, language=lang)
+            found = _relative(text, t.end(), g, sent=sent, hint=hint)
         if found is not None:
             return found
     return None
@@ -352,11 +352,10 @@ def parse_until(
         g = _grammar(lexicon if lexicon is not None else load_lexicon())
         sent = (sent_at or datetime.now(UTC)).date()
         text = g.time.sub(" ", text[:4000])
-        lang = _language(text, g, lang_hint)
         return (
-            _after_triggers(text, g.until, g, back=False, sent=sent, lang=lang)
+            _after_triggers(text, g.until, g, back=False, sent=sent, hint=lang_hint)
             or _before_triggers(text, g, sent=sent)
-            or _after_triggers(text, g.back, g, back=True, sent=sent, lang=lang)
+            or _after_triggers(text, g.back, g, back=True, sent=sent, hint=lang_hint)
             or _anywhere(text, g, sent=sent)
         )
     except (ValueError, OverflowError, re.error):
