@@ -58,7 +58,7 @@ _SEPARATOR = re.compile(
 )
 _FOLD = str.maketrans({"æ": "ae", "ø": "o", "ß": "ss"})
 
-_Context = Literal["alternate", "new", "reach", "none"]
+_Context = Literal["alternate", "topic", "new", "reach", "none"]
 
 
 @dataclass(slots=True)
@@ -246,13 +246,14 @@ def _phones(text: str, find_phones: Callable[..., list[Phone]], regions: list[st
 class _Cue:
     start: int
     end: int
-    kind: _Context
+    kind: _Context  # "topic" counts as "alternate" and may precede a matter's name
 
 
 def _cues(text: str, lexicon: Lexicon) -> list[_Cue]:
     """Contact, new-address and reach-me words; of overlapping ones the longest wins."""
     raw: list[_Cue] = []
-    for key, kind in (
+    for key, kind in (  # on a tie the first kind wins: a topic word is also a contact word
+        ("contacts.topics", "topic"),
         ("contacts.cues", "alternate"),
         ("contacts.new_address", "new"),
         ("contacts.reach_me", "reach"),
@@ -316,7 +317,7 @@ def _context(
         return cue.kind if sentence_end is None else "none"
     if lex.matcher(_FILE, "contacts.self").search(between) and not _NAME.search(between):
         return "reach"
-    return "alternate"
+    return "alternate"  # contact and topic words alike
 
 
 def _signature_start(
@@ -404,6 +405,38 @@ def _nominative(name: str, email: str | None) -> str:
     return " ".join(words)
 
 
+def _same_person(known: AlternateContact, person: _Person) -> bool:
+    """One entry per person: the same address, name or number, or an address that
+    fits a name given apart from it ("anna.berg@... (Anna Berg)")."""
+    if person.email and known.email and person.email.lower() == known.email.lower():
+        return True
+    if person.name and known.name and _fold(person.name) == _fold(known.name):
+        return True
+    if person.phone and known.phone == person.phone:
+        return True
+    if person.email and not known.email and not person.name and known.name:
+        return _email_matches_name(person.email, known.name)
+    if known.email and not person.email and person.name and not known.name:
+        return _email_matches_name(known.email, person.name)
+    return False
+
+
+def _is_topic(name: _Token, cues: list[_Cue], details: list[_Token], text: str) -> bool:
+    """A name between a topic word and the next contact word, with no address, number
+    or "eller"/"or" between, is the matter, not a person ("For urgent Front Row matters
+    please contact ...", "Vid frågor om Way Out West, kontakta ...")."""
+    before = [c for c in cues if c.end <= name.start]
+    if not before or before[-1].kind != "topic":
+        return False
+    following = next((c for c in cues if c.start >= name.end), None)
+    if following is None:
+        return False
+    gap = text[before[-1].end : following.start]
+    if re.search(r"[.!?]\s|\n\s*\n", gap) or _SEPARATOR.search(gap):
+        return False
+    return not any(name.end <= d.start < following.start for d in details)
+
+
 def _merge(
     people: list[_Person], sender: _Sender, roles: re.Pattern[str]
 ) -> list[AlternateContact]:
@@ -417,16 +450,7 @@ def _merge(
                 person.name = None
         if sender.is_name(person.name) or sender.is_email(person.email):
             continue
-        same = next(
-            (
-                r
-                for r in result
-                if (person.email and r.email and person.email.lower() == r.email.lower())
-                or (person.name and r.name and _fold(person.name) == _fold(r.name))
-                or (person.phone and r.phone == person.phone)
-            ),
-            None,
-        )
+        same = next((r for r in result if _same_person(r, person)), None)
         if same is None:
             result.append(
                 AlternateContact(name=person.name, email=person.email, phone=person.phone)
@@ -544,6 +568,8 @@ def _fill_contacts(
 
     # names said after a contact word are people even without an address
     for name in names:
+        if _is_topic(name, cues, details, text):
+            continue
         context = _context(name, cues, _unit_of(name.start, units), text, lexicon)
         if context == "alternate" or any(
             t.start >= name.end and _name_right_before(t, names, text, cues) is name

@@ -164,8 +164,41 @@ FI_INFLECTED = (
             "erik@x.example",
             [AlternateContact("Anna Berg", None, None), AlternateContact("Per Strand", None, None)],
         ),
+        (
+            "I'm away. For urgent Front Row matters please contact frontrow@radio.example.",
+            "claire@radio.example",
+            [AlternateContact(None, "frontrow@radio.example", None)],
+        ),
+        (
+            "Jag är ledig. Kontakta anna.berg@x.example (Anna Berg) under tiden.",
+            "erik@x.example",
+            [AlternateContact("Anna Berg", "anna.berg@x.example", None)],
+        ),
+        (
+            "Jag är ledig. Kontakta min kollega Anna Berg som nås på anna.berg@x.example.",
+            "erik@x.example",
+            [AlternateContact("Anna Berg", "anna.berg@x.example", None)],
+        ),
+        (
+            "Tak for din mail. Jeg holder ferie. I akutte tilfælde kontakt kulturredaktionen "
+            "på 33 47 12 00.",
+            "mette@avis.example",
+            [AlternateContact(None, None, "+4533471200")],
+        ),
     ],
-    ids=["sv_vacation", "en_list", "no_own_number", "sv_own_number_only", "fi", "no_cue", "names"],
+    ids=[
+        "sv_vacation",
+        "en_list",
+        "no_own_number",
+        "sv_own_number_only",
+        "fi",
+        "no_cue",
+        "names",
+        "topic_name",
+        "name_after_address",
+        "name_then_reach_words",
+        "danish_number",
+    ],
 )
 def test_alternate_contacts(text: str, sender: str, alternates: list[AlternateContact]) -> None:
     assert _details(text, sender).alternate_contacts == alternates
