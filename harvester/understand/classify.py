@@ -73,6 +73,9 @@ def _is_bounce(msg: Message, sender: str, subject: str, text: str, lex: Lexicon)
     local = _local(sender)
     if local and any(p.search(local) for p in lex.patterns(_BOUNCE, "sender_local_regex")):
         return True
+    from_name = (header_text(msg, "From") or "").partition("<")[0].strip(' "')
+    if from_name and lex.matcher(_BOUNCE, "sender_name_regex").search(from_name):
+        return True
     if any(p.search(subject) for p in lex.patterns(_BOUNCE, "subject_regex")):
         return True
     return bool(lex.matcher(_BOUNCE, "body").search(_head(text, _HEAD_LINES)))

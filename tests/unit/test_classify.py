@@ -68,6 +68,8 @@ def test_delivery_reports_are_bounces(raw: str) -> None:
         ),
         (FROM + "Subject: x", "Det gick inte att leverera meddelandet till erik@x.example."),
         (FROM + "Subject: x", "Levering til følgende modtagere eller grupper mislykkedes:"),
+        ("From: MAILER-DAEMON\nSubject: x", "Hi. This is the qmail-send program at mx.example."),
+        ("From: Mail Delivery Subsystem <x@mx.example.net>\nSubject: Returned", "Sorry."),
     ],
 )
 def test_bounce_cues(headers: str, body: str) -> None:
