@@ -36,6 +36,8 @@ LEX = load_lexicon()
         ("Jeg vil gerne afmeldes jeres nyhedsbrev.", [C.NEWSLETTER]),
         ("Ta bort oss från sändlistan.", [C.EMAIL]),
         ("Unsubscribe\n\nSent from my iPhone", [C.EMAIL]),
+        ("Ring inte mig mer, mejla istället.", [C.PHONE]),
+        ("Sluta skicka pressmeddelanden och inbjudningar till mig.", [C.PRESS_RELEASE]),
     ],
 )
 def test_request_channels(text: str, channels: list[C]) -> None:
