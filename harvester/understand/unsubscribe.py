@@ -113,16 +113,23 @@ def unsubscribe_channels(text: str, *, lexicon: Lexicon) -> list[UnsubscribeChan
         return [UnsubscribeChannel.ALL]
     welcome = lexicon.matcher(_FILE, "still_welcome")
     found: set[UnsubscribeChannel] = set()
+    bare = False
     for sentence in requests:
         scope = " ".join(c for c in _clauses(sentence) if not welcome.search(c))
         named = _channels(scope, lexicon)
         if named & _MAILINGS:
             # "pressmeddelanden per e-post": the mailing is meant, not all e-mail
             named.discard(UnsubscribeChannel.EMAIL)
-        elif not named or lexicon.matcher(_FILE, "mailing").search(scope):
-            # "ta bort mig", "remove me from your list": the agency's e-mail list is meant
+        elif named and lexicon.matcher(_FILE, "mailing").search(scope):
+            # "remove me from your list and don't call me": the e-mail list too
             named.add(UnsubscribeChannel.EMAIL)
+        bare = bare or not named
         found |= named
+    if bare and not found & _MAILINGS:
+        # a bare request means the agency's e-mail list; but in "Ta bort mig från era
+        # utskick. Jag vill inte ha fler pressmeddelanden." the named mailing says
+        # what the bare sentence meant
+        found.add(UnsubscribeChannel.EMAIL)
     return [c for c in _ORDER if c in found]
 
 

@@ -37,6 +37,10 @@ LEX = load_lexicon()
         ("Ta bort oss från sändlistan.", [C.EMAIL]),
         ("Unsubscribe\n\nSent from my iPhone", [C.EMAIL]),
         ("Ring inte mig mer, mejla istället.", [C.PHONE]),
+        (
+            "Hej, vänligen ta bort mig från era utskick. Jag vill inte ha fler pressmeddelanden.",
+            [C.PRESS_RELEASE],
+        ),
         ("Sluta skicka pressmeddelanden och inbjudningar till mig.", [C.PRESS_RELEASE]),
     ],
 )
