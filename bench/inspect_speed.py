@@ -142,12 +142,14 @@ def generate(n: int, seed: int = 7) -> list[bytes]:
 
 
 def _stage_times(messages: list[bytes]) -> dict[str, float]:
+    from harvester.understand import _autoreply, _classify
     from harvester.understand.lexicon import load_lexicon
     from harvester.understand.parse import envelope_of, parse_bytes
     from harvester.understand.quotes import own_text
     from harvester.understand.redact import redact
     from harvester.understand.signature import contact_from, find_signature
     from harvester.understand.text import body_of
+    from harvester.understand.types import Kind
 
     lexicon = load_lexicon()
     totals: dict[str, float] = {}
@@ -164,11 +166,20 @@ def _stage_times(messages: list[bytes]) -> dict[str, float]:
         body = timed("body_text", lambda m=msg: body_of(m))
         top = timed("quotes", lambda b=body: own_text(b.text))
         gate = timed("redact", lambda t=top: redact(t))
+        kind = timed(
+            "classify",
+            lambda m=msg, e=env, g=gate: _classify(
+                m, e.sender.email if e.sender else "", g.text, lexicon
+            ),
+        )
+        if kind is Kind.AUTOREPLY:
+            timed("autoreply", lambda g=gate, e=env: _autoreply(g.text, e, lexicon))
         block = timed(
             "signature",
             lambda g=gate, e=env: find_signature(g.text, sender=e.sender, lexicon=lexicon),
         )
         timed("contact", lambda b=block, e=env: contact_from(b, sender=e.sender, lexicon=lexicon))
+    # Per message of the sample (auto-reply details only run on auto-replies).
     return {k: v / len(messages) * 1000 for k, v in totals.items()}
 
 

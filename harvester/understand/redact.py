@@ -75,6 +75,11 @@ class _Rules:
 
 
 _WORD = re.compile(r"\w+")
+# Words too common to be a phrase's prefilter key ("the flu" is keyed on "flu").
+_COMMON = frozenset(
+    "the a an i am my on in of to is at and är jag min mitt på i av en ett och er og jeg "
+    "min olen on".split()
+)
 
 
 def _keys(phrases: list[str]) -> tuple[set[str], set[str], set[str]]:
@@ -94,7 +99,8 @@ def _keys(phrases: list[str]) -> tuple[set[str], set[str], set[str]]:
         if phrase.startswith("*") and whole:
             whole = whole[1:]
         if whole:
-            first.add(max(whole, key=len))
+            rare = [t for t in whole if t not in _COMMON] or whole
+            first.add(max(rare, key=len))
         elif phrase.startswith("*"):
             infixes.add(tokens[0])
         else:
@@ -156,7 +162,22 @@ def redact(text: str, *, rules_dir: str | Path | None = None) -> Redacted:
     """Replace Art. 9 clauses and personal identity numbers with "[redacted:CATEGORY]"."""
     if not text:
         return Redacted(text, ())
-    rules = _rules(str(rules_dir) if rules_dir is not None else None)
+    key = str(rules_dir) if rules_dir is not None else None
+    if len(text) <= _SHORT_TEXT:
+        return _redact_short(text, key)  # names, titles, subjects: they repeat
+    return _redact(text, key)
+
+
+_SHORT_TEXT = 160
+
+
+@lru_cache(maxsize=8192)
+def _redact_short(text: str, rules_dir: str | None) -> Redacted:
+    return _redact(text, rules_dir)
+
+
+def _redact(text: str, rules_dir: str | None) -> Redacted:
+    rules = _rules(rules_dir)
     categories: list[RedactionCategory] = []
     ids = find_ids(text)
     if ids:
