@@ -131,6 +131,7 @@ class _Words:
     newsletter: re.Pattern[str]
     title: re.Pattern[str]
     org: re.Pattern[str]
+    referral: re.Pattern[str]
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -174,6 +175,7 @@ def _words(lexicon: Lexicon) -> _Words:
         title=re.compile(title_src or never, re.I),
         # Legal forms are case-sensitive ("AB", "AS"); media words are capitalised in names.
         org=re.compile(org_src or never),
+        referral=re.compile(phrase_regex(list(lexicon.phrases(_FILE, "referral"))) or never, re.I),
     )
     _CACHE[id(lexicon)] = words
     return words
@@ -279,6 +281,7 @@ def find_signature(
                 and not prev.rstrip().endswith(":")
                 and (len(spans) > 1 or _matches_name(block[0], names))
                 and _evidence(block, words, names) >= 2
+                and not any(words.referral.search(line) for line in block)
             ):
                 if len(spans) > 1 and not _matches_name(block[0], names):
                     p_start, p_stop = spans[-2]
@@ -455,13 +458,15 @@ def contact_from(
     """The sender's contact: their From address first, the rest from their own signature."""
     words = _words(lexicon)
     display = clean_display_name(sender.name if sender else None)
+    label = _domain_label(sender.email) if sender else None
+    if display and _org_like(display, words, label) and not words.title.search(display):
+        display = None  # "Dagbladet Kultur <kultur@…>": a mailbox, not a person
     own = normalize_email(sender.email) if sender else None
     emails: list[str] = [own or sender.email] if sender else []
     contact = Contact(name=display, emails=emails)
     if block is None:
         return contact
-    names = _name_keys(sender)
-    label = _domain_label(sender.email) if sender else None
+    names = _name_keys(Mailbox(email=sender.email, name=display)) if sender else []
     items = _items(block, words)
     used: set[int] = set()
 
@@ -475,7 +480,7 @@ def contact_from(
         and items
         and _PERSON.match(items[0])
         and not (words.title.search(items[0]) or _org_like(items[0], words, label))
-        and (display is None or not names)
+        and not names
     ):
         name_index = 0
     if name_index is not None:

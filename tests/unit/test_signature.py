@@ -107,6 +107,19 @@ CASES = [
         {"name": "Erik Lindqvist", "title": "Reporter", "organization": "Dagbladet"},
     ),
     (
+        "shared_mailbox_display_name",
+        "Hej!\n\nVi bevakar gärna.\n\nMvh\nErik Lindqvist\nKulturreporter\n070-174 06 13",
+        Mailbox("kultur@dagbladet.example", "Dagbladet Kultur"),
+        {"name": "Erik Lindqvist", "title": "Kulturreporter", "organization": None},
+    ),
+    (
+        "referral_paragraph_is_not_a_signature",
+        "Jag är på semester till 3/4.\n\nVid brådskande ärenden kontakta:\nLena Ström, "
+        "Redaktör\n070-174 06 77",
+        Mailbox("erik.lindqvist@dagbladet.example", "Erik Lindqvist"),
+        {"name": "Erik Lindqvist", "title": None, "organization": None, "phones": []},
+    ),
+    (
         "slash_name",
         "Tack!\n/Johan",
         Mailbox("johan.ek@tidning.example", "Johan Ek"),
