@@ -40,9 +40,10 @@ _FILE = "autoreply"
 _MAX_TEXT = 6000
 _MAX_ALTERNATES = 6
 
+# Bounded repeats: a run of thousands of word characters must not cost seconds.
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9][\w.%+'-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])"
+    r"(?<![\w.+-])[A-Za-z0-9][\w.%+'-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,8}\.[A-Za-z]{2,24}(?![\w-])"
 )
 _PHONE = re.compile(r"(?<![\w+@/.])(?:\+|00)?\d[\d \t\-\u2013/().]{4,18}\d(?![\w@])")
 _DATE_LIKE = re.compile(r"^\d{1,4}[-./]\d{1,2}[-./]\d{1,4}$|^\d{1,2}[./]\d{1,2}\.?$")

@@ -31,7 +31,7 @@ __all__ = ["bounce_details", "is_delivery_report", "report_text"]
 _FILE = "bounce"
 _ENHANCED = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
 _SMTP_CODE = re.compile(r"(?<![\w.-])([45][0-5]\d)(?=[ -]+(?:[#<]|[A-Za-z]))")
-_ADDRESS = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,24}")
+_ADDRESS = re.compile(r"[\w.%+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.[A-Za-z]{2,24}")
 _SKIP_TYPES = frozenset({"message/rfc822", "text/rfc822-headers", "message/delivery-status"})
 _MAX_TEXT = 20_000
 

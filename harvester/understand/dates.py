@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from harvester.understand.lexicon import Lexicon, load_lexicon, phrase_regex
@@ -45,6 +46,10 @@ __all__ = ["parse_until"]
 
 _FILE = "dates"
 _FLAGS = re.IGNORECASE
+#: Trigger words looked at per kind: an out-of-office note has a few, junk has thousands.
+_MAX_TRIGGERS = 12
+#: Characters read around a trigger (a date follows within a few words).
+_REACH = 160
 #: How far (days) before the message a year-less date may lie and still be this year.
 _PAST_SLACK = 7
 #: A sentence ends at "!", "?", a blank line, or "." before a capital letter.
@@ -290,17 +295,18 @@ def _relative(text: str, start: int, g: _Grammar, *, sent: date, hint: str | Non
 
 
 def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = 0
-    for end in _SENTENCE_END.finditer(text, 0, pos):
+    """The sentence around `pos`, looking at most `_REACH` characters either way."""
+    start = max(0, pos - _REACH)
+    for end in _SENTENCE_END.finditer(text, start, pos):
         start = end.end()
-    following = _SENTENCE_END.search(text, pos)
-    return start, following.start() + 1 if following else len(text)
+    following = _SENTENCE_END.search(text, pos, pos + _REACH)
+    return start, following.start() + 1 if following else min(len(text), pos + _REACH)
 
 
 def _after_triggers(
     text: str, trigger: re.Pattern[str], g: _Grammar, *, back: bool, sent: date, hint: str | None
 ) -> date | None:
-    for t in trigger.finditer(text):
+    for t in islice(trigger.finditer(text), _MAX_TRIGGERS):
         stop = _sentence_bounds(text, t.end())[1]
         found = _best(text, t.end(), stop, g, back=back, sent=sent, gap=g.max_gap)
         if found is None:
@@ -312,7 +318,7 @@ def _after_triggers(
 
 def _before_triggers(text: str, g: _Grammar, *, sent: date) -> date | None:
     """Finnish postpositions: "lomalla 14.8. asti" — the last date just before the word."""
-    for t in g.until_before.finditer(text):
+    for t in islice(g.until_before.finditer(text), _MAX_TRIGGERS):
         start = max(_sentence_bounds(text, t.start())[0], t.start() - 40)
         last: date | None = None
         for m in g.date.finditer(text, start, t.start()):
