@@ -190,7 +190,7 @@ def understand(
         envelope = envelope_of(msg)
         return _understand(msg, envelope, path=path, own=own, rules=rules, defects=defects)
     except Exception as exc:  # never a traceback for a readable message (inspect.md)
-        _log.warning("understand failed on %s: %s", path or "<bytes>", type(exc).__name__)
+        _log.warning("understand failed: %s", type(exc).__name__)  # no path: it may name a person
         redacted = _redact_envelope(envelope, rules) if envelope.subject else []
         log = _Redactions([])
         log.add(redacted, _WHERE_BODY)

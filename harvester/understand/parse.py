@@ -1,5 +1,7 @@
 """Bytes → a parsed message and its envelope, tolerant of anything a mailbox may hold.
 
+(The body is read by `text.body_of`, with charset fallbacks and HTML conversion.)
+
 compat32 is used on purpose: it is ~4 times faster than `policy.default`
 (shared/ARCHITECTURE.md) and never raises on broken headers; headers are decoded
 here, lazily and defensively, instead.
@@ -17,7 +19,7 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from harvester.understand.types import Envelope, Mailbox
 
-__all__ = ["body_text", "envelope_of", "header_text", "parse_bytes"]
+__all__ = ["envelope_of", "header_text", "parse_bytes"]
 
 _MSGID = re.compile(r"<[^<>\s]+>")
 
@@ -104,33 +106,3 @@ def envelope_of(msg: Message) -> Envelope:
         to=_mailboxes(msg, "To"),
         cc=_mailboxes(msg, "Cc"),
     )
-
-
-def _decode_part(part: Message) -> str:
-    payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes):
-        return ""
-    charset = part.get_content_charset() or "utf-8"
-    try:
-        return payload.decode(charset, errors="replace")
-    except LookupError:
-        return payload.decode("utf-8", errors="replace")
-
-
-def body_text(msg: Message) -> tuple[str | None, str | None]:
-    """The first text/plain and the first text/html part, decoded (attachments skipped)."""
-    plain: str | None = None
-    html: str | None = None
-    for part in msg.walk():
-        if part.is_multipart():
-            continue
-        if part.get_content_disposition() == "attachment":
-            continue
-        ctype = part.get_content_type()
-        if ctype == "text/plain" and plain is None:
-            plain = _decode_part(part)
-        elif ctype == "text/html" and html is None:
-            html = _decode_part(part)
-        if plain is not None and html is not None:
-            break
-    return plain, html
