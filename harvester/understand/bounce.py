@@ -26,7 +26,7 @@ from email.utils import getaddresses
 from harvester.understand.lexicon import Lexicon, load_lexicon
 from harvester.understand.types import Bounce
 
-__all__ = ["bounce_details", "is_delivery_report", "report_text"]
+__all__ = ["bounce_details", "dsn_actions", "is_delivery_report", "report_text"]
 
 _FILE = "bounce"
 _ENHANCED = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
@@ -91,6 +91,15 @@ def _address_of(field: str) -> str | None:
     value = field.partition(";")[2] if ";" in field else field
     found = _ADDRESS.search(value)
     return found.group(0).lower() if found else None
+
+
+def dsn_actions(msg: Message) -> list[str]:
+    """The `Action` of every recipient block of every delivery-status part, lower-case."""
+    actions: list[str] = []
+    for part in msg.walk():
+        if part.get_content_type() == "message/delivery-status":
+            actions += [b["action"].strip().lower() for b in _dsn_blocks(part) if "action" in b]
+    return actions
 
 
 def _dsn_recipients(msg: Message) -> dict[str, bool]:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from email.message import Message
 
-from harvester.understand.bounce import is_delivery_report
+from harvester.understand.bounce import dsn_actions, is_delivery_report
 from harvester.understand.lexicon import Lexicon, load_lexicon
 from harvester.understand.parse import header_text
 from harvester.understand.types import Kind
@@ -79,6 +79,17 @@ def _is_bounce(msg: Message, sender: str, subject: str, text: str, lex: Lexicon)
     if any(p.search(subject) for p in lex.patterns(_BOUNCE, "subject_regex")):
         return True
     return bool(lex.matcher(_BOUNCE, "body").search(_head(text, _HEAD_LINES)))
+
+
+_SUCCESS = frozenset({"delivered", "relayed", "expanded"})
+
+
+def _is_success_report(msg: Message) -> bool:
+    """A DSN whose every recipient was delivered (a receipt someone asked for)."""
+    if not is_delivery_report(msg):
+        return False
+    actions = dsn_actions(msg)
+    return bool(actions) and all(a in _SUCCESS for a in actions)
 
 
 # --- auto-reply ------------------------------------------------------------------
@@ -190,6 +201,8 @@ def classify(msg: Message, *, sender: str, text: str = "", lexicon: Lexicon | No
         sender = sender if isinstance(sender, str) else ""
         subject = header_text(msg, "Subject") or ""
         if _is_bounce(msg, sender, subject, text, lex):
+            if _is_success_report(msg):
+                return Kind.BULK  # a delivery receipt: machine mail, nothing failed
             return Kind.BOUNCE
         listy = _list_headers(msg, sender, lex)
         if _is_autoreply(msg, subject, text, lex, listy=listy):

@@ -76,6 +76,11 @@ def test_bounce_cues(headers: str, body: str) -> None:
     assert _kind(headers, body) is Kind.BOUNCE
 
 
+def test_delivery_receipt_is_not_a_bounce() -> None:
+    raw = DSN_FAILED.replace("Action: failed", "Action: delivered").replace("5.1.1", "2.0.0")
+    assert _raw_kind(raw) is Kind.BULK
+
+
 def test_bounce_wins_over_auto_submitted() -> None:
     headers = "From: MAILER-DAEMON@mx.example.net\nAuto-Submitted: auto-replied\nSubject: x"
     assert _kind(headers) is Kind.BOUNCE
