@@ -249,8 +249,14 @@ _STREET = re.compile(
 _SPLIT = re.compile(r"\s*(?:[|•·]|\s-\s|,)\s*")
 
 
+# "Besöksadress:", "Postadress:", "Address:", "Besøksadresse:", "Käyntiosoite:" before a street.
+_ADDRESS_LABEL = re.compile(
+    r"^\s*[A-Za-zÅÄÖÆØåäöæø\- ]{0,20}(?:adress|address|adresse|osoite)\s*:\s*", re.I
+)
+
+
 def _street_of(candidate: str) -> str | None:
-    candidate = candidate.strip().strip(",").strip()
+    candidate = _ADDRESS_LABEL.sub("", candidate).strip().strip(",").strip()
     if not candidate or len(candidate) > 60 or "@" in candidate:
         return None
     if _STREET.match(candidate) or (_STREET_WORD.search(candidate) and re.search(r"\d", candidate)):
@@ -264,6 +270,7 @@ def find_address(text: str) -> Address | None:
     for index, line in enumerate(lines):
         parts = [p for p in _SPLIT.split(line) if p]
         for pindex, part in enumerate(parts):
+            part = _ADDRESS_LABEL.sub("", part)
             match = _POSTAL.search(part)
             if not match:
                 continue

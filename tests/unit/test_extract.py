@@ -84,6 +84,11 @@ def test_urls_get_a_scheme_and_social_profiles_are_found(text: str, expected: li
             Address("Vesterbrogade 3", "1560", "København V", "Danmark"),
         ),
         ("Mannerheimintie 5, 00100 Helsinki", Address("Mannerheimintie 5", "00100", "Helsinki")),
+        (
+            "Besöksadress: Storgatan 12, Stockholm\nPostadress: Box 123, 101 23 Stockholm",
+            Address("Box 123", "101 23", "Stockholm"),
+        ),
+        ("Adress: Storgatan 12\n111 22 Stockholm", Address("Storgatan 12", "111 22", "Stockholm")),
         ("Vi ses 2026 kl 10", None),
         ("Ring mig på 070-174 06 05", None),
     ],
