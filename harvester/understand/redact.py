@@ -36,6 +36,8 @@ _LANGS = ("sv", "en", "no", "da", "fi")
 _FLAGS = re.IGNORECASE
 # Where a clause ends: a line break, or sentence/clause punctuation before a space or the end.
 _CLAUSE_END = re.compile(r"\n|[.!?;:,)](?=\s|$)|\s[-\u2013]\s|\d|\[redacted:")
+_LINE_CLAUSE_END = re.compile(r"\n|[.!?;:)](?=\s|$)|\s[-\u2013|]\s|\d|\[redacted:")
+_SHORT_LINE = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +147,13 @@ def _rules(rules_dir: str | None) -> _Rules:
 def _clause_end(text: str, start: int, rules: _Rules) -> int:
     """End of the redacted span: the clause's end, or just before a date-keeping word."""
     end = len(text)
-    found = _CLAUSE_END.search(text, start)
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    # A short line (a signature's "Fackligt förtroendevald, Journalistklubben") is one
+    # clause; in prose a comma ends it.
+    pattern = _LINE_CLAUSE_END if line_end - line_start <= _SHORT_LINE else _CLAUSE_END
+    found = pattern.search(text, start)
     if found:
         end = found.start()
     if rules.keep is not None:
@@ -153,7 +161,7 @@ def _clause_end(text: str, start: int, rules: _Rules) -> int:
         keep = rules.keep.search(text, start, min(len(text), end + 12))
         if keep and keep.start() < end:
             end = keep.start()
-    while end > start and text[end - 1].isspace():
+    while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
         end -= 1
     return end
 

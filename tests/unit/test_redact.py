@@ -40,6 +40,11 @@ HEALTH_WORDS = ("sjuk", "opera", "sjukhus", "utbränd", "sick", "surgery", "hosp
         ),
         ("Reporter, medlem i Journalistförbundet", "Reporter, [redacted:union]", [C.UNION]),
         ("Fackligt förtroendevald", "[redacted:union]", [C.UNION]),
+        (
+            "Maria Holm\nFackligt förtroendevald, Journalistklubben\n0980-319 210",
+            "Maria Holm\n[redacted:union]\n0980-319 210",
+            [C.UNION],
+        ),
         ("Jag är medlem i Moderaterna.", "Jag är [redacted:politics].", [C.POLITICS]),
         ("Ledig för religiös högtid", "Ledig för [redacted:religion]", [C.RELIGION]),
         (
