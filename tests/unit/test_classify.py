@@ -114,6 +114,15 @@ def test_bounce_wins_over_auto_submitted() -> None:
         (FROM + "Subject: Re: Pressemelding", "Hei!\nJeg er på ferie til og med 14. august.\n"),
         (FROM + "Subject: Re: Tiedote", "Hei,\nOlen lomalla 14.8. asti.\n"),
         (FROM + "Subject: Re: Press", "Hi,\nI am out of the office until 3 April.\n"),
+        (FROM + "Subject: Re: x", "Jeg er på efterårsferie og tilbage 19/10. Venlig hilsen Jesper"),
+        (FROM + "Subject: Re: x", "Semester! Tillbaka 3/8."),
+        (FROM + "Subject: Re: x", "Har semester till och med den 2 augusti.\n\nJonas"),
+        (FROM + "Subject: Re: x", "Jag är [redacted:health] till 3/4 och läser inte min mejl."),
+        (FROM + "Subject: Re: x", "I'm at a fair until 20 March. I'll reply when I'm back."),
+        (
+            FROM + "Subject: Re: x",
+            "Erik har slutat på Dagbladet. Ditt mejl har inte vidarebefordrats.",
+        ),
     ],
 )
 def test_autoreply_cues(headers: str, body: str) -> None:
@@ -138,8 +147,16 @@ def test_human_mentioning_next_weeks_vacation_in_a_reply_is_personal() -> None:
     assert _kind(headers, HUMAN_REPLY, text=HUMAN_TOP) is Kind.PERSONAL
 
 
-def test_absence_statement_without_quote_but_with_but_is_personal() -> None:
-    body = "Hej!\nJag är på semester men tittar gärna på materialet sen.\nMvh Erik"
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hej!\nJag är på semester men tittar gärna på materialet sen.\nMvh Erik",
+        "Hej! Har semester nästa vecka, kan vi ta det efter?",
+        "Tack! Jag har semester till 14/8, hör av dig då.",
+        "Hej Karin! Har du pressbilder från semestern? /Erik",
+    ],
+)
+def test_absence_remark_in_a_conversation_is_personal(body: str) -> None:
     assert _kind(FROM + "Subject: Re: Pressinbjudan", body) is Kind.PERSONAL
 
 
