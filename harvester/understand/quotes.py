@@ -25,7 +25,7 @@ __all__ = ["own_text"]
 # no "tir. 3. mar. 2026 kl. 10:12 skrev …:", da "Den tirs. 3. mar. 2026 kl. 10.12 skrev …:",
 # fi "ti 3.3.2026 klo 10.12 Karin Berg (<k@x>) kirjoitti:", de "Am … schrieb …:".
 _ATTRIBUTION = re.compile(
-    r"^(?=.*(?:\d|@)).{0,200}?\b(?:wrote|skrev|schrieb|kirjoitti|a écrit|escribió|schreef|"
+    r"^(?=.*(?:@|\b(?:19|20)\d{2}\b|\d{1,2}[:.]\d{2})).{0,200}?\b(?:wrote|skrev|schrieb|kirjoitti|a écrit|escribió|schreef|"
     r"skrev følgende)\b.{0,200}:\s*$",
     re.I,
 )

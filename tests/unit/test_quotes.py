@@ -53,6 +53,8 @@ def test_quoted_third_party_text_is_cut_from_plain_text(name: str) -> None:
     [
         "Hej!\n\n- Vi behöver logotypen\n- och pressbilderna\n\nMvh\nAnna",
         "Hej, vi ses kl 10:12 på Storgatan.\n\nMvh Anna",
+        "Hej!\n\nJag skrev 3 punkter:\n1. pris\n2. tid\n\nMvh Anna",
+        "Hej!\n\nFrån: 1 april\nPlats: Stockholm\n\nMvh Anna",
     ],
 )
 def test_text_without_quotes_is_kept_whole(text: str) -> None:
