@@ -118,6 +118,7 @@ def test_bounce_wins_over_auto_submitted() -> None:
         (FROM + "Subject: Re: x", "Semester! Tillbaka 3/8."),
         (FROM + "Subject: Re: x", "Har semester till och med den 2 augusti.\n\nJonas"),
         (FROM + "Subject: Re: x", "Jag är [redacted:health] till 3/4 och läser inte min mejl."),
+        (FROM + "Subject: Re: x\nAuto-Submitted: auto-replied", "[redacted:health] till 3/4."),
         (FROM + "Subject: Re: x", "I'm at a fair until 20 March. I'll reply when I'm back."),
         (
             FROM + "Subject: Re: x",
@@ -154,6 +155,7 @@ def test_human_mentioning_next_weeks_vacation_in_a_reply_is_personal() -> None:
         "Hej! Har semester nästa vecka, kan vi ta det efter?",
         "Tack! Jag har semester till 14/8, hör av dig då.",
         "Hej Karin! Har du pressbilder från semestern? /Erik",
+        "Hej!\n\n[redacted:health] till 3/4, återkommer sen.\n\nMvh\nErik Lindqvist",
     ],
 )
 def test_absence_remark_in_a_conversation_is_personal(body: str) -> None:
