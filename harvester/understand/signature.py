@@ -132,6 +132,7 @@ class _Words:
     title: re.Pattern[str]
     org: re.Pattern[str]
     referral: re.Pattern[str]
+    disclaimer_words: re.Pattern[str]
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -175,6 +176,9 @@ def _words(lexicon: Lexicon) -> _Words:
         title=re.compile(title_src or never, re.I),
         # Legal forms are case-sensitive ("AB", "AS"); media words are capitalised in names.
         org=re.compile(org_src or never),
+        disclaimer_words=re.compile(
+            phrase_regex(list(lexicon.phrases(_FILE, "disclaimer_words"))) or never, re.I
+        ),
         referral=re.compile(phrase_regex(list(lexicon.phrases(_FILE, "referral"))) or never, re.I),
     )
     _CACHE[id(lexicon)] = words
@@ -200,8 +204,12 @@ def _end_of_own_text(lines: list[str], words: _Words) -> int:
     for index, line in enumerate(lines):
         if index == 0:
             continue
-        if words.footer.match(line) or words.disclaimer.match(line):
+        if words.footer.match(line):
             return index
+        if words.disclaimer.match(line):
+            paragraph = " ".join(lines[index : index + 8])
+            if words.disclaimer_words.search(paragraph):
+                return index
     return len(lines)
 
 

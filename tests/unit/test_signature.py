@@ -185,3 +185,10 @@ def test_text_without_a_personal_signature_gives_none(top: str) -> None:
 )
 def test_display_names_are_cleaned_to_a_person(display: str | None, expected: str | None) -> None:
     assert clean_display_name(display) == expected
+
+
+def test_a_body_sentence_starting_like_a_disclaimer_does_not_end_the_text() -> None:
+    top = "Hej!\n\nSekretess gäller till 3 april.\n\nMvh\nErik Lindqvist\nReporter\nDagbladet"
+    sender = Mailbox("erik.lindqvist@dagbladet.example", "Erik Lindqvist")
+    block = find_signature(top, sender=sender, lexicon=LEX)
+    assert block is not None and block.lines[0] == "Erik Lindqvist"

@@ -17,7 +17,7 @@ def _mail(body: str, *, headers: str = "", ctype: str = "text/plain; charset=utf
         "To: Karin Berg <karin@pr-byran.example>\n"
         "Subject: SV: Inbjudan till pressvisning\n"
         "Date: Tue, 3 Mar 2026 11:00:00 +0100\n"
-        "Message-ID: <m1@dagbladet.example>\n"
+        "Message-ID: <m1@dagbladet.example>\nIn-Reply-To: <m0@pr-byran.example>\n"
         f"{headers}MIME-Version: 1.0\nContent-Type: {ctype}\n\n"
     )
     return (head + body).encode("utf-8")
