@@ -7,7 +7,7 @@ phones as E.164 with a type, URLs with a scheme. "Nothing found" is an empty lis
 or None, never an exception.
 
 >>> find_emails("Skriv till Karin.Berg@Dagbladet.Example eller ring.")
-['Karin.Berg@dagbladet.example']
+['karin.berg@dagbladet.example']
 >>> [(p.e164, p.type.value) for p in find_phones("Mobil: 070-174 06 05")]
 [('+46701740605', 'mobile')]
 >>> find_urls("www.dagbladet.example/kultur")
@@ -50,8 +50,9 @@ def normalize_email(address: str) -> str | None:
         )
     except EmailNotValidError:
         return None
-    local, _, domain = result.normalized.rpartition("@")
-    return f"{local}@{domain.lower()}"
+    # Lower-cased whole: mail systems treat local parts case-insensitively in practice,
+    # and the store keys people by address.
+    return result.normalized.lower()
 
 
 def find_emails(text: str) -> list[str]:
@@ -91,24 +92,16 @@ _LABELS: tuple[tuple[PhoneType, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-    (
-        PhoneType.FIXED,
-        re.compile(
-            r"\b(?:direkt(?:nummer|nr)?|dir|direct|direkte|office|kontor|arbete|work|fast|"
-            r"landline)\b",
-            re.I,
-        ),
-    ),
 )
-_GENERIC_LABEL = re.compile(r"\b(?:tel|telefon|tlf|tfn|phone|ph|puh|puhelin|t)\b", re.I)
-_BY_NUMBER_TYPE = {
-    PhoneNumberType.MOBILE: PhoneType.MOBILE,
-    PhoneNumberType.FIXED_LINE: PhoneType.FIXED,
-    PhoneNumberType.FIXED_LINE_OR_MOBILE: PhoneType.FIXED,
-    PhoneNumberType.UAN: PhoneType.SWITCHBOARD,
-    PhoneNumberType.SHARED_COST: PhoneType.SWITCHBOARD,
-    PhoneNumberType.VOIP: PhoneType.FIXED,
-}
+# Labels that name no kind ("Tel:", "Direkt:"): the number plan decides (07x → mobile).
+_GENERIC_LABEL = re.compile(
+    r"\b(?:tel|telefon|tlf|tfn|phone|ph|puh|puhelin|t|direkt(?:nummer|nr)?|dir|direct|direkte|"
+    r"office|kontor|arbete|work|fast|landline|d)\b",
+    re.I,
+)
+# Unlabelled: what the number plan calls mobile is mobile, everything else fixed
+# (a 010 or 0771 number without "växel" is as likely a direct line).
+_BY_NUMBER_TYPE = {PhoneNumberType.MOBILE: PhoneType.MOBILE}
 _LABEL_WINDOW = 40
 _DIGIT_RUN = re.compile(r"\d(?:[\s().-]{0,3}\d){5}")
 # The matcher merges numbers set apart only by wide gaps or bars; a same-length newline
@@ -136,9 +129,9 @@ def _label_type(prefix: str) -> PhoneType | None:
 def find_phones(text: str, *, region: str = "SE") -> list[Phone]:
     """Valid numbers in `text` (default region SE), E.164, typed from labels, else number range.
 
-    A label on the same line just before the number decides (mobil → mobile,
-    växel → switchboard, fax → fax, direkt → fixed); a generic "Tel:" or no label
-    leaves it to the number plan (07x mobile, UAN such as 010/0771 switchboard).
+    A label on the same line just before the number decides (mobil/M/GSM → mobile,
+    växel/vx/sentralbord/vaihde → switchboard, fax/faks → fax); a generic "Tel:",
+    "Direkt:" or no label leaves it to the number plan: mobile if it is one, else fixed.
     """
     if not _DIGIT_RUN.search(text):
         return []  # the matcher costs ~0.3 ms even on text without a number
@@ -167,7 +160,7 @@ def _phones(text: str, region: str) -> tuple[tuple[str, PhoneType], ...]:
             seen.add(e164)
             ptype = _label_type(prefix)
             if ptype is None:
-                ptype = _BY_NUMBER_TYPE.get(phonenumbers.number_type(number), PhoneType.UNKNOWN)
+                ptype = _BY_NUMBER_TYPE.get(phonenumbers.number_type(number), PhoneType.FIXED)
             found.append((e164, ptype))
     return tuple(found)
 

@@ -132,6 +132,7 @@ class _Words:
     title: re.Pattern[str]
     org: re.Pattern[str]
     referral: re.Pattern[str]
+    coverage_label: re.Pattern[str]
     disclaimer_words: re.Pattern[str]
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -178,6 +179,10 @@ def _words(lexicon: Lexicon) -> _Words:
         org=re.compile(org_src or never),
         disclaimer_words=re.compile(
             phrase_regex(list(lexicon.phrases(_FILE, "disclaimer_words"))) or never, re.I
+        ),
+        coverage_label=re.compile(
+            rf"^(?:{phrase_regex(list(lexicon.phrases(_FILE, 'coverage_labels'))) or never})",
+            re.I,
         ),
         referral=re.compile(phrase_regex(list(lexicon.phrases(_FILE, "referral"))) or never, re.I),
     )
@@ -476,7 +481,8 @@ def contact_from(
         return contact
     names = _name_keys(Mailbox(email=sender.email, name=display)) if sender else []
     items = _items(block, words)
-    used: set[int] = set()
+    covers = [item for item in items if words.coverage_label.match(item)]
+    used: set[int] = {index for index, item in enumerate(items) if item in covers}
 
     name_index: int | None = None
     for index, item in enumerate(items):
@@ -552,12 +558,16 @@ def contact_from(
     contact.phones = [p for p in find_phones(block.text) if p.e164 not in excluded_phones]
     contact.address = find_address(block.text)
     contact.urls = find_urls(block.text)
-    contact.coverage = coverage_of(title, org, rules_dir=rules_dir)
+    title_line = items[title_index] if title_index is not None else None
+    contact.coverage = coverage_of([title_line, *covers], rules_dir=rules_dir)
     return contact
 
 
 def _split_title(item: str, words: _Words, label: str | None) -> tuple[str, str | None]:
-    """ "Kulturredaktör, Dagbladet" → ("Kulturredaktör", "Dagbladet"); else (item, None)."""
+    """ "Kulturredaktör, Dagbladet" → ("Kulturredaktör", "Dagbladet"); else (item, None).
+
+    Only an organisation is split off: "Redaktör, Nyhetsmorgon" (a programme) stays the title.
+    """
     parts = _TITLE_SPLIT.split(item, maxsplit=1)
     if len(parts) == 2:
         head, tail = parts[0].strip(), parts[1].strip()
@@ -565,7 +575,7 @@ def _split_title(item: str, words: _Words, label: str | None) -> tuple[str, str 
             head
             and tail
             and words.title.search(head)
-            and (_org_like(tail, words, label) or tail[:1].isupper())
+            and _org_like(tail, words, label)
             and not words.title.search(tail)
         ):
             return head, tail

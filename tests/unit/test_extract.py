@@ -34,6 +34,12 @@ def test_emails_are_found_normalised_and_deduplicated(text: str, expected: list[
         ("Direkt: 0980-319 205", [("+46980319205", PhoneType.FIXED)]),
         ("Cell: +46 (0)70 174 06 07", [("+46701740607", PhoneType.MOBILE)]),
         ("+47 22 12 34 56", [("+4722123456", PhoneType.FIXED)]),
+        ("010-123 45 67", [("+46101234567", PhoneType.FIXED)]),
+        ("Direkt: 070-174 06 09", [("+46701740609", PhoneType.MOBILE)]),
+        ("GSM +46 70 174 06 14", [("+46701740614", PhoneType.MOBILE)]),
+        ("Sentralbord: +47 22 12 34 00", [("+4722123400", PhoneType.SWITCHBOARD)]),
+        ("Faks +47 22 12 34 01", [("+4722123401", PhoneType.FAX)]),
+        ("Mob: 08-465 004 15", [("+46846500415", PhoneType.MOBILE)]),
         ("+358 40 123 4567", [("+358401234567", PhoneType.MOBILE)]),
         (
             "T: +46 8 465 004 10 | M: +46 70 174 06 12",

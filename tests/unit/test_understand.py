@@ -45,7 +45,7 @@ def test_quoted_signature_is_not_attributed_to_sender() -> None:
     assert contact["name"] == "Erik Lindqvist"
     assert contact["title"] == "Kulturreporter"
     assert contact["organization"] == "Dagbladet"
-    assert contact["emails"] == ["Erik.Lindqvist@dagbladet.example"]
+    assert contact["emails"] == ["erik.lindqvist@dagbladet.example"]
     assert contact["phones"] == [
         {"e164": "+46701740610", "type": "mobile"},
         {"e164": "+46846500400", "type": "switchboard"},
@@ -158,7 +158,7 @@ def test_autoreply_contact_is_the_sender_not_the_alternate() -> None:
     assert result.contact is not None
     assert result.contact.name == "Erik Lindqvist"
     assert [p.e164 for p in result.contact.phones] == ["+46701740610"]
-    assert result.contact.emails == ["Erik.Lindqvist@dagbladet.example"]
+    assert result.contact.emails == ["erik.lindqvist@dagbladet.example"]
 
 
 @pytest.mark.parametrize(
@@ -214,5 +214,5 @@ def test_outlook_word_html_reply_keeps_signature_lines_and_drops_the_quote() -> 
     assert result.contact.title == "Kommunikationschef"
     assert result.contact.organization == "Stadsteatern AB"
     assert [p.e164 for p in result.contact.phones] == ["+46701740640"]
-    assert result.contact.coverage == ["theatre"]
+    assert result.contact.coverage == []  # a press officer at a theatre covers nothing
     assert "Karin" not in json.dumps(result.to_json(), ensure_ascii=False)
