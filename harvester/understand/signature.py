@@ -81,6 +81,7 @@ _ROLE_LOCALS = {
     "toimitus",
     "uutiset",
 }
+_PARENTHESES = re.compile(r"\s*[(\[][^)\]]*[)\]]")  # "Erik Lindqvist (han/honom)"
 _NAME_TAIL = re.compile(r",\s+|\s[-\u2013\u2014]\s")
 _FREEMAIL = {
     "gmail",
@@ -499,7 +500,7 @@ def contact_from(
         name_index = 0
     if name_index is not None:
         used.add(name_index)
-        found_name = items[name_index].strip(" ,")
+        found_name = _PARENTHESES.sub("", items[name_index]).strip(" ,")
         same = display is not None and set(_tokens(found_name)) == set(_tokens(display))
         if same and (found_name.isupper() or found_name.islower()):
             found_name = display or found_name  # "ERIK LINDQVIST": the From header's casing
@@ -509,12 +510,18 @@ def contact_from(
     title: str | None = None
     org: str | None = None
     title_index: int | None = None
-    for index, item in enumerate(items):
-        if index in used or _contactish(item) or len(item.split()) > 10:
-            continue
-        if words.title.search(item):
-            title_index = index
-            break
+    candidates = [
+        index
+        for index, item in enumerate(items)
+        if index not in used
+        and not _contactish(item)
+        and len(item.split()) <= 10
+        and words.title.search(item)
+    ]
+    # "Svenska Journalistförbundet" has a title word too: a line that is no organisation wins.
+    plain = [i for i in candidates if not _org_like(items[i], words, label)]
+    if plain or candidates:
+        title_index = (plain or candidates)[0]
     if title_index is None and name_index is not None and name_index + 1 < len(items):
         candidate = items[name_index + 1]
         if (

@@ -120,6 +120,23 @@ CASES = [
         {"name": "Erik Lindqvist", "title": None, "organization": None, "phones": []},
     ),
     (
+        "organisation_with_a_title_word_and_pronouns",
+        "Hej\n\nMvh\nErik Lindqvist (han/honom)\nSvenska Journalistförbundet\nOmbudsman\n"
+        "08-465 004 30",
+        Mailbox("erik@sjf.example", "Erik Lindqvist"),
+        {
+            "name": "Erik Lindqvist",
+            "title": "Ombudsman",
+            "organization": "Svenska Journalistförbundet",
+        },
+    ),
+    (
+        "programme_stays_in_the_title",
+        "Hej\n\nMvh\nSara Ek\nRedaktör, Nyhetsmorgon\nSveriges Radio\n070-174 06 31",
+        Mailbox("sara.ek@sr.example", "Sara Ek"),
+        {"title": "Redaktör, Nyhetsmorgon", "organization": "Sveriges Radio"},
+    ),
+    (
         "slash_name",
         "Tack!\n/Johan",
         Mailbox("johan.ek@tidning.example", "Johan Ek"),
