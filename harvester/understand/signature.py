@@ -565,8 +565,8 @@ def contact_from(
     contact.phones = [p for p in find_phones(block.text) if p.e164 not in excluded_phones]
     contact.address = find_address(block.text)
     contact.urls = find_urls(block.text)
-    title_line = items[title_index] if title_index is not None else None
-    contact.coverage = coverage_of([title_line, *covers], rules_dir=rules_dir)
+    # The title as kept (an organisation split off it says nothing about the beat).
+    contact.coverage = coverage_of([title, *covers], rules_dir=rules_dir)
     return contact
 
 
