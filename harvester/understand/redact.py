@@ -176,7 +176,7 @@ def redact(text: str, *, rules_dir: str | Path | None = None) -> Redacted:
     return _redact(text, key)
 
 
-_SHORT_TEXT = 160
+_SHORT_TEXT = 400  # a signature block fits; it comes back with every mail
 
 
 @lru_cache(maxsize=8192)
