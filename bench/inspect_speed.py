@@ -46,6 +46,9 @@ BODIES = [
 ]
 
 
+_STYLE = "p.MsoNormal, li.MsoNormal {margin:0cm; font-size:11.0pt; font-family:Calibri}\n" * 30
+
+
 def _person(rng: random.Random) -> tuple[str, str, str, str, str]:
     first, last = rng.choice(FIRST), rng.choice(LAST)
     org, domain = rng.choice(ORGS)
@@ -81,8 +84,10 @@ def _headers(
 def _quote(rng: random.Random) -> str:
     style = rng.randrange(3)
     quoted = (
-        "Hej!\nVälkommen till pressvisningen.\n\nKarin Berg\nPressansvarig\n070-174 06 55\n" * 3
-    )
+        "Hej!\nVälkommen till pressvisningen av vårens stora utställning på museet.\n"
+        "Vi bjuder på kaffe och smörgås, och konstnären finns på plats för intervjuer.\n\n"
+        "Karin Berg\nPressansvarig\n070-174 06 55\n"
+    ) * 25  # a long thread below the reply, as real mail has
     if style == 0:
         return (
             "\n\nFrån: Karin Berg <karin@pr-byran.example>\nSkickat: den 19 mars 2026 10:12\n"
@@ -109,7 +114,7 @@ def generate(n: int, seed: int = 7) -> list[bytes]:
             msg = _headers(first, last, domain, "SV: Inbjudan") + text
         elif kind in (3, 4):  # HTML only, signature table, Gmail quote
             html = (
-                f"<html><head><style>p{{margin:0}}</style></head><body><p>Hej Karin!</p>"
+                f"<html><head><style>{_STYLE}</style></head><body><p>Hej Karin!</p>"
                 f"<p>{body}</p><p>Hälsningar</p><table><tr><td><b>{first} {last}</b><br>"
                 f"{title}<br>{org}</td><td>Mobil: 070-174 06 {10 + i % 90}<br>"
                 f'www.{domain}</td></tr></table><div class="gmail_quote"><blockquote>'
