@@ -25,8 +25,9 @@ __all__ = ["own_text"]
 # no "tir. 3. mar. 2026 kl. 10:12 skrev …:", da "Den tirs. 3. mar. 2026 kl. 10.12 skrev …:",
 # fi "ti 3.3.2026 klo 10.12 Karin Berg (<k@x>) kirjoitti:", de "Am … schrieb …:".
 _ATTRIBUTION = re.compile(
-    r"^(?=.*(?:@|\b(?:19|20)\d{2}\b|\d{1,2}[:.]\d{2})).{0,200}?\b(?:wrote|skrev|schrieb|kirjoitti|a écrit|escribió|schreef|"
-    r"skrev følgende)\b.{0,200}:\s*$",
+    r"^(?=.*(?:@|\b(?:19|20)\d{2}\b|\d{1,2}[:.]\d{2}))"  # an address, a year or a time
+    r".{0,200}?\b(?:wrote|skrev|schrieb|kirjoitti|a écrit|escribió|schreef|skrev følgende)\b"
+    r".{0,200}:\s*$",
     re.I,
 )
 _SEPARATOR = re.compile(
@@ -72,7 +73,25 @@ def own_text(text: str) -> str:
         top = _quotequail_top(text, lines)
         kept = lines if top is None else top.split("\n")
     kept = [line for line in kept if not _QUOTED.match(line)]
-    return "\n".join(kept).strip("\n").rstrip()
+    own = "\n".join(kept).strip("\n").rstrip()
+    if not own.strip() and cut is not None:
+        own = _bottom_posted(lines, cut)
+    return own
+
+
+def _bottom_posted(lines: list[str], cut: int) -> str:
+    """Text written *below* a ">"-quoted block (bottom posting), when nothing is above it.
+
+    Only the part after the last ">" line, and only when no further separator follows.
+    """
+    last_quoted = max((i for i, line in enumerate(lines) if _QUOTED.match(line)), default=-1)
+    if last_quoted < cut:
+        return ""
+    rest = lines[last_quoted + 1 :]
+    again = _cut_index(rest)
+    if again is not None:
+        rest = rest[:again]
+    return "\n".join(line for line in rest if not _QUOTED.match(line)).strip("\n").rstrip()
 
 
 def _cut_index(lines: list[str]) -> int | None:

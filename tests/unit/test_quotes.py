@@ -80,3 +80,12 @@ def test_html_quote_blocks_are_cut_before_conversion(name: str) -> None:
     top = own_text(html_to_text(HTML_CASES[name]))
     assert "Tack!" in top and "Erik" in top
     assert "Karin" not in top and "070-174" not in top
+
+
+def test_bottom_posted_reply_keeps_the_text_below_the_quote() -> None:
+    text = (
+        f"Den tis 3 mars 2026 kl 10:12 skrev {KB}:\n> Hej Erik\n> Karin Berg\n> 070-174 06 55\n\n"
+        "Tack, jag kommer.\n\nMvh\nErik Lindqvist"
+    )
+    top = own_text(text)
+    assert top == "Tack, jag kommer.\n\nMvh\nErik Lindqvist"
