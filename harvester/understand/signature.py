@@ -81,6 +81,12 @@ _ROLE_LOCALS = {
     "toimitus",
     "uutiset",
 }
+# A paragraph that opens with a greeting is the message, not its signature.
+_GREETING = re.compile(
+    r"^\s*(?:hej|hejsan|hallå|tjena|tja|hi|hello|dear|hei|heippa|moi|kära|god morgon|"
+    r"good morning|goddag)\b",
+    re.I,
+)
 _PARENTHESES = re.compile(r"\s*[(\[][^)\]]*[)\]]")  # "Erik Lindqvist (han/honom)"
 _NAME_TAIL = re.compile(r",\s+|\s[-\u2013\u2014]\s")
 _FREEMAIL = {
@@ -296,6 +302,7 @@ def find_signature(
                 and (len(spans) > 1 or _matches_name(block[0], names))
                 and _evidence(block, words, names) >= 2
                 and not any(words.referral.search(line) for line in block)
+                and not _GREETING.match(block[0])
             ):
                 if len(spans) > 1 and not _matches_name(block[0], names):
                     p_start, p_stop = spans[-2]
@@ -311,6 +318,11 @@ def find_signature(
         return None
     start, stop, how = found
     block_lines = [line.rstrip() for line in lines[start:stop]]
+    # An auto-reply's "Vid brådskande ärenden kontakta …" after the name is someone else's.
+    for index, line in enumerate(block_lines):
+        if index > 0 and words.referral.search(line):
+            block_lines = block_lines[:index]
+            break
     while block_lines and not block_lines[0].strip():
         block_lines.pop(0)
     while block_lines and not block_lines[-1].strip():

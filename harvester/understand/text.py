@@ -77,7 +77,8 @@ _QUOTE_XPATH = (
     " | //div[contains(@class, 'gmail_attr')]"  # Gmail "Den … skrev:" line
     " | //blockquote"  # Apple Mail (type=cite), Gmail, Thunderbird, webmail
     " | //div[@id='divRplyFwdMsg'] | //div[@id='appendonsend']"  # Outlook / OWA
-    " | //div[contains(@class, 'moz-cite-prefix')]"  # Thunderbird
+    " | //div[contains(@class, 'moz-cite-prefix')]"  # Thunderbird reply
+    " | //div[contains(@class, 'moz-forward-container')]"  # Thunderbird forward
     " | //div[contains(@class, 'yahoo_quoted')]"  # Yahoo
     " | //div[@id='mail-editor-reference-message-container']"  # Outlook for Mac
     " | //div[starts-with(normalize-space(translate(@style, 'BORDERTOPSLID', 'bordertopslid')),"

@@ -137,6 +137,13 @@ CASES = [
         {"title": "Redaktör, Nyhetsmorgon", "organization": "Sveriges Radio"},
     ),
     (
+        "referral_after_the_closing_is_cut",
+        "Jag är på semester till 3/4.\n\nMvh\nErik Lindqvist\nReporter\n\nVid brådskande "
+        "ärenden kontakta Lena Ström\nRedaktör, Dagbladet\n070-174 06 77",
+        Mailbox("erik.lindqvist@dagbladet.example", "Erik Lindqvist"),
+        {"name": "Erik Lindqvist", "title": "Reporter", "organization": None, "phones": []},
+    ),
+    (
         "slash_name",
         "Tack!\n/Johan",
         Mailbox("johan.ek@tidning.example", "Johan Ek"),
