@@ -513,6 +513,16 @@ def contact_from(
     if name_index is not None:
         used.add(name_index)
         found_name = _PARENTHESES.sub("", items[name_index]).strip(" ,")
+        keys = set().union(*names) if names else set()
+        words_in = found_name.split()
+        if keys and words.title.search(found_name) and len(words_in) > 2:
+            # "Erik Lindqvist Kulturreporter": the name is the words the keys know.
+            head = [w for w in words_in if set(_tokens(w)) & keys]
+            if head and found_name.startswith(" ".join(head)):
+                rest = found_name[len(" ".join(head)) :].strip(" ,")
+                found_name = " ".join(head)
+                items.insert(name_index + 1, rest)
+                used = {i + 1 if i > name_index else i for i in used}
         same = display is not None and set(_tokens(found_name)) == set(_tokens(display))
         if same and (found_name.isupper() or found_name.islower()):
             found_name = display or found_name  # "ERIK LINDQVIST": the From header's casing

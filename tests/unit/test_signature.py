@@ -144,6 +144,12 @@ CASES = [
         {"name": "Erik Lindqvist", "title": "Reporter", "organization": None, "phones": []},
     ),
     (
+        "name_and_title_without_separator",
+        "Tack!\n\nMvh\nErik Lindqvist Kulturreporter\nDagbladet",
+        Mailbox("erik.lindqvist@dagbladet.example", "Erik Lindqvist"),
+        {"name": "Erik Lindqvist", "title": "Kulturreporter", "organization": "Dagbladet"},
+    ),
+    (
         "slash_name",
         "Tack!\n/Johan",
         Mailbox("johan.ek@tidning.example", "Johan Ek"),
