@@ -18,6 +18,7 @@ back to UTF-8 and then Windows-1252 (what Outlook means by "iso-8859-1").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass
 from email.message import Message
@@ -162,11 +163,24 @@ def html_to_text(html: str) -> str:
     return _MANY_BLANKS.sub("\n\n", text).strip("\n")
 
 
+def _own_parts(msg: Message) -> Iterator[Message]:
+    """Every part of the message itself, but nothing inside an attached message/rfc822:
+    a forwarded-as-attachment mail is someone else's text."""
+    yield msg
+    if msg.get_content_type() == "message/rfc822":
+        return
+    payload = msg.get_payload()
+    if msg.is_multipart() and isinstance(payload, list):
+        for sub in payload:
+            if isinstance(sub, Message):
+                yield from _own_parts(sub)
+
+
 def body_of(msg: Message) -> BodyText:
     """The first text/plain part (not an attachment), else the first text/html converted."""
     plain: Message | None = None
     html: Message | None = None
-    for part in msg.walk():
+    for part in _own_parts(msg):
         if part.is_multipart():
             continue
         if part.get_content_disposition() == "attachment":

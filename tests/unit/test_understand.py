@@ -216,3 +216,18 @@ def test_outlook_word_html_reply_keeps_signature_lines_and_drops_the_quote() -> 
     assert [p.e164 for p in result.contact.phones] == ["+46701740640"]
     assert result.contact.coverage == []  # a press officer at a theatre covers nothing
     assert "Karin" not in json.dumps(result.to_json(), ensure_ascii=False)
+
+
+def test_a_message_forwarded_as_attachment_is_not_the_senders_text() -> None:
+    data = (
+        b"From: Erik Lindqvist <erik.lindqvist@dagbladet.example>\n"
+        b'Content-Type: multipart/mixed; boundary="b1"\n\n'
+        b"--b1\nContent-Type: text/html; charset=utf-8\n\n<p>FYI</p><p>/Erik</p>\n"
+        b"--b1\nContent-Type: message/rfc822\n\n"
+        b"From: Karin Berg <karin@pr-byran.example>\nContent-Type: text/plain; charset=utf-8\n\n"
+        b"Hej!\n\nKarin Berg\nPressansvarig\n070-174 06 55\n"
+        b"--b1--\n"
+    )
+    result = understand(data)
+    assert result.body == "FYI\n\n/Erik"
+    assert "Karin" not in json.dumps(result.to_json(), ensure_ascii=False)
