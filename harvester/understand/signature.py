@@ -336,12 +336,19 @@ def find_signature(
 
 
 def _name_anchor(lines: list[str], end: int, names: list[set[str]]) -> tuple[int, int, str] | None:
-    """A short line with the sender's name near the end, only short lines after it."""
-    for index in range(end - 1, max(-1, end - 1 - 10), -1):
+    """A short line with the sender's name near the end, only short lines after it.
+
+    Up to ten non-blank lines back: a plain part made from HTML double-spaces every line.
+    """
+    seen = 0
+    for index in range(end - 1, -1, -1):
         line = lines[index].strip()
-        if len(line) > _SHORT:
+        if not line:
+            continue
+        seen += 1
+        if len(line) > _SHORT or seen > 10:
             return None
-        if line and len(line) <= 40 and index > 0 and _matches_name(line, names):
+        if len(line) <= 40 and index > 0 and _matches_name(line, names):
             return (index, end, "name")
     return None
 

@@ -150,6 +150,17 @@ CASES = [
         {"name": "Erik Lindqvist", "title": "Kulturreporter", "organization": "Dagbladet"},
     ),
     (
+        "double_spaced_plain_part_made_from_html",
+        "Hej!\n\nTack, det låter bra.\n\nErik Lindqvist\n\nKulturreporter\n\nDagbladet\n\n"
+        "Mobil: 070-174 06 10\n\nTel: 08-465 004 10\n\nwww.dagbladet.example",
+        Mailbox("erik.lindqvist@dagbladet.example", "Erik Lindqvist"),
+        {
+            "title": "Kulturreporter",
+            "organization": "Dagbladet",
+            "phones": [("+46701740610", PhoneType.MOBILE), ("+46846500410", PhoneType.FIXED)],
+        },
+    ),
+    (
         "slash_name",
         "Tack!\n/Johan",
         Mailbox("johan.ek@tidning.example", "Johan Ek"),
