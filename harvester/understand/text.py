@@ -86,6 +86,13 @@ _QUOTE_XPATH = (
     " 'border:none;border-top:solid')]"  # Outlook desktop header block
     " | //hr[@id='stopSpelling']"  # old Outlook Web
 )
+_LETTER = re.compile(r"[^\W\d_]")
+_STUB = 12
+_STUB_TEXT = re.compile(
+    r"^\s*(?:this (?:is an? )?(?:html|multi-?part)|your (?:e-?mail )?(?:client|program)|"
+    r"ditt e-?post(?:program)?|detta (?:är ett )?html|to view this (?:e-?mail|message))",
+    re.I,
+)
 _WS_LINE = re.compile(r"[ \t\u00a0]+$", re.M)
 _MANY_BLANKS = re.compile(r"\n{3,}")
 
@@ -197,7 +204,8 @@ def body_of(msg: Message) -> BodyText:
         text, defect = decode_part(plain)
         if defect:
             defects.append(defect)
-        if text.strip() or html is None:
+        # An empty or stub plain part ("Ditt e-postprogram visar inte HTML") loses to the HTML.
+        if html is None or (len(_LETTER.findall(text)) >= _STUB and not _STUB_TEXT.search(text)):
             return BodyText(text.replace("\r\n", "\n").replace("\r", "\n"), False, tuple(defects))
     if html is not None:
         markup, defect = decode_part(html)

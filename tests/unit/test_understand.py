@@ -231,3 +231,17 @@ def test_a_message_forwarded_as_attachment_is_not_the_senders_text() -> None:
     result = understand(data)
     assert result.body == "FYI\n\n/Erik"
     assert "Karin" not in json.dumps(result.to_json(), ensure_ascii=False)
+
+
+def test_a_stub_plain_part_loses_to_the_html_part() -> None:
+    data = (
+        b"From: Erik Lindqvist <erik.lindqvist@dagbladet.example>\n"
+        b'Content-Type: multipart/alternative; boundary="b"\n\n'
+        b"--b\nContent-Type: text/plain; charset=utf-8\n\n"
+        b"Your email client does not support HTML.\n"
+        b"--b\nContent-Type: text/html; charset=utf-8\n\n"
+        b"<p>Tack!</p><p>Mvh<br>Erik Lindqvist<br>Kulturreporter<br>Dagbladet</p>\n--b--\n"
+    )
+    result = understand(data)
+    assert result.contact is not None
+    assert result.contact.title == "Kulturreporter"
