@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from harvester.understand.coverage import coverage_of
@@ -141,7 +141,6 @@ class _Words:
     referral: re.Pattern[str]
     coverage_label: re.Pattern[str]
     disclaimer_words: re.Pattern[str]
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 _CACHE: dict[int, _Words] = {}
