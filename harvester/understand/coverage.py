@@ -54,4 +54,15 @@ def coverage_of(texts: Iterable[str | None], *, rules_dir: str | Path | None = N
     if not joined:
         return []
     taxonomy = _taxonomy(str(rules_dir) if rules_dir is not None else None)
-    return [slug for slug, pattern in taxonomy if pattern.search(joined)]
+    spans = {slug: [m.span() for m in pattern.finditer(joined)] for slug, pattern in taxonomy}
+    # "klassisk musik" is classical_music, not also music: a match inside another
+    # area's longer match does not count.
+    longer = [(a, b, slug) for slug, found in spans.items() for a, b in found]
+
+    def counts(slug: str, span: tuple[int, int]) -> bool:
+        a, b = span
+        return not any(
+            other != slug and x <= a and b <= y and (y - x) > (b - a) for x, y, other in longer
+        )
+
+    return [slug for slug, found in spans.items() if any(counts(slug, span) for span in found)]

@@ -40,6 +40,8 @@ def test_shipped_taxonomy_has_the_contract_slugs() -> None:
         (["Konstkritiker"], ["art"]),
         (["Operachef"], ["classical_music"]),
         (["Producent, Sveriges Radio P2"], ["classical_music"]),
+        (["Producent, klassisk musik"], ["classical_music"]),
+        (["Musikredaktör, klassisk musik och jazz"], ["music", "classical_music"]),
         (["Livsstilsredaktör"], ["lifestyle"]),
         (["Nyhetsreporter"], ["news"]),
         (["Kultur- och nöjesredaktör"], ["culture_general", "entertainment"]),
