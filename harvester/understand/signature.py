@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -478,6 +479,10 @@ def _org_like(item: str, words: _Words, label: str | None) -> bool:
     return False
 
 
+_CONTACTS: dict[tuple[object, ...], Contact] = {}
+_CONTACTS_MAX = 4096
+
+
 def contact_from(
     block: SignatureBlock | None,
     *,
@@ -487,7 +492,46 @@ def contact_from(
     exclude_emails: Iterable[str] = (),
     exclude_phones: Iterable[str] = (),
 ) -> Contact:
-    """The sender's contact: their From address first, the rest from their own signature."""
+    """The sender's contact: their From address first, the rest from their own signature.
+
+    A sender's signature comes back in every mail they send, so the reading is
+    remembered per (block, sender, exclusions); callers get their own copy.
+    """
+    emails_out, phones_out = tuple(exclude_emails), tuple(exclude_phones)
+    key = (
+        block.text if block else None,
+        sender.email if sender else None,
+        sender.name if sender else None,
+        id(lexicon),
+        str(rules_dir),
+        emails_out,
+        phones_out,
+    )
+    cached = _CONTACTS.get(key)
+    if cached is None:
+        cached = _read_contact(
+            block,
+            sender=sender,
+            lexicon=lexicon,
+            rules_dir=rules_dir,
+            exclude_emails=emails_out,
+            exclude_phones=phones_out,
+        )
+        if len(_CONTACTS) >= _CONTACTS_MAX:
+            _CONTACTS.clear()
+        _CONTACTS[key] = cached
+    return deepcopy(cached)
+
+
+def _read_contact(
+    block: SignatureBlock | None,
+    *,
+    sender: Mailbox | None,
+    lexicon: Lexicon,
+    rules_dir: str | Path | None,
+    exclude_emails: Iterable[str],
+    exclude_phones: Iterable[str],
+) -> Contact:
     words = _words(lexicon)
     display = clean_display_name(sender.name if sender else None)
     label = _domain_label(sender.email) if sender else None
