@@ -79,8 +79,9 @@ def classify(number: str) -> str | None:
 def find_ids(text: str) -> list[IdMatch]:
     """Every personnummer or samordningsnummer in `text` (organisation numbers are left out).
 
-    A bare ten-digit run right after a phone label ("Mobil 0701740605") is a phone
-    number, not an identity, even when it happens to pass the checks.
+    A bare ten-digit run that starts with 07 (a mobile number), or any bare run right
+    after a phone label ("Tel 0846500410"), is a phone number, not an identity, even
+    when it happens to pass the checks.
     """
     found: list[IdMatch] = []
     for match in _CANDIDATE.finditer(text):
@@ -88,6 +89,8 @@ def find_ids(text: str) -> list[IdMatch]:
         if kind not in ("personnummer", "samordningsnummer"):
             continue
         bare = not match.group(2) and " " not in match.group(0) and len(match.group(1)) == 6
+        if bare and match.group(1).startswith("07"):
+            continue  # "0701740610": a Swedish mobile number written without spaces
         if bare and match.group(1).startswith("0"):
             before = text[max(0, match.start() - 20) : match.start()]
             if _PHONE_CONTEXT.search(before):

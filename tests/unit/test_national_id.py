@@ -36,6 +36,7 @@ def test_numbers_are_told_apart_by_date_and_luhn(number: str, kind: str | None) 
         ("pnr 121212-1212 och 198112189876", ["121212-1212", "198112189876"]),
         ("Org.nr 556036-0793, VAT SE556036079301", []),
         ("Mobil 0701740605", []),
+        ("Ring 0701740605 eller 0701740614", []),
         ("Tel 08-465 004 10, datum 2026-04-03", []),
     ],
 )
