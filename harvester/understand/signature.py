@@ -548,10 +548,14 @@ def _read_contact(
     used: set[int] = {index for index, item in enumerate(items) if item in covers}
 
     name_index: int | None = None
+    keys = set().union(*names) if names else set()
+    best = 0
     for index, item in enumerate(items):
         if _matches_name(item, names) and not _org_like(item, words, label):
-            name_index = index
-            break
+            # "Best, John ⏎ John Smith": the fullest line that names the sender wins.
+            overlap = len(set(_tokens(item)) & keys) or 1
+            if overlap > best:
+                name_index, best = index, overlap
     if (
         name_index is None
         and items
@@ -563,7 +567,6 @@ def _read_contact(
     if name_index is not None:
         used.add(name_index)
         found_name = _PARENTHESES.sub("", items[name_index]).strip(" ,")
-        keys = set().union(*names) if names else set()
         words_in = found_name.split()
         if keys and words.title.search(found_name) and len(words_in) > 2:
             # "Erik Lindqvist Kulturreporter": the name is the words the keys know.

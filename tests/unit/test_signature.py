@@ -161,6 +161,18 @@ CASES = [
         },
     ),
     (
+        "first_name_after_closing_then_full_block",
+        "Hi,\n\nSounds great.\n\nBest,\nJohn\n\nJohn Smith\nSenior Film Critic\n"
+        "The Daily Example\nT: +44 20 7946 0958",
+        Mailbox("john.smith@daily.example", "Smith, John"),
+        {
+            "name": "John Smith",
+            "title": "Senior Film Critic",
+            "organization": "The Daily Example",
+            "coverage": ["film"],
+        },
+    ),
+    (
         "slash_name",
         "Tack!\n/Johan",
         Mailbox("johan.ek@tidning.example", "Johan Ek"),
