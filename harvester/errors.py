@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "HarvesterError",
+    "InputError",
     "NotImplementedYet",
     "PolicyError",
     "SourceError",
@@ -26,6 +27,12 @@ class HarvesterError(Exception):
 
 class ConfigError(HarvesterError):
     """The configuration file is missing, unreadable or wrong; the message names file and key."""
+
+    exit_code = 2
+
+
+class InputError(HarvesterError):
+    """A path given on the command line is missing, unreadable or not mail."""
 
     exit_code = 2
 

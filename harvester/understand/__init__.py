@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from harvester.understand.classify import classify
 from harvester.understand.parse import envelope_of, parse_bytes
@@ -15,7 +16,11 @@ __all__ = ["Understanding", "understand"]
 
 
 def understand(
-    data: bytes, *, path: str | None = None, own_domains: Iterable[str] = ()
+    data: bytes,
+    *,
+    path: str | None = None,
+    own_domains: Iterable[str] = (),
+    rules_dir: Path | None = None,
 ) -> Understanding:
     """Read one message; never raises on malformed input (defects are listed instead)."""
     msg = parse_bytes(data)

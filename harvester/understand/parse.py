@@ -10,10 +10,10 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
-from datetime import UTC, datetime
 
 from harvester.understand.types import Envelope, Mailbox
 

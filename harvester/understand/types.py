@@ -194,15 +194,11 @@ class Understanding:
             "autoreply": _autoreply_json(self.autoreply),
             "bounce": asdict(self.bounce) if self.bounce else None,
             "unsubscribe": (
-                {"channels": [c.value for c in self.unsubscribe.channels]}
-                if self.unsubscribe
-                else None
+                {"channels": [c.value for c in self.unsubscribe.channels]} if self.unsubscribe else None
             ),
             "signature": self.signature,
             "contact": _contact_json(self.contact),
-            "redactions": [
-                {"category": r.category.value, "where": r.where} for r in self.redactions
-            ],
+            "redactions": [{"category": r.category.value, "where": r.where} for r in self.redactions],
         }
 
 

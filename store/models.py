@@ -1,0 +1,295 @@
+"""SQLAlchemy 2.x typed declarative models: the whole schema in one place.
+
+Design (shared/ARCHITECTURE.md): contact data is *evidence*, one row per value
+with its source, message, time and rank; the current contact is derived from it.
+Erasure deletes rows. The audit holds ids and kinds, never values. Suppression
+holds keyed hashes only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Contact",
+    "ContactEvidence",
+    "ContactKey",
+    "Message",
+    "MessageLocation",
+    "MessageParticipant",
+    "OptOut",
+    "Project",
+    "RuntimeState",
+    "SourceCursor",
+    "Suppression",
+    "Thread",
+    "utcnow",
+]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC, returns aware datetimes, on SQLite (no time zones) and PostgreSQL alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
+timestamp = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow)]
+short = Annotated[str, mapped_column(String(255))]
+msgid = Annotated[str, mapped_column(String(998))]
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), date: Date(), str: String(255)}
+
+
+class SourceCursor(Base):
+    """How far one account/folder has been read; written in the same transaction as its messages."""
+
+    __tablename__ = "source_cursors"
+    __table_args__ = (UniqueConstraint("account", "folder"),)
+
+    id: Mapped[intpk]
+    account: Mapped[short]
+    folder: Mapped[short]
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_poll_at: Mapped[datetime | None]
+    messages_seen: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[short]
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[timestamp]
+    closed_on: Mapped[date | None]
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    threads: Mapped[list[Thread]] = relationship(back_populates="project")
+
+
+class Thread(Base):
+    __tablename__ = "threads"
+
+    id: Mapped[intpk]
+    subject: Mapped[str | None] = mapped_column(Text)
+    root_message_id: Mapped[str | None] = mapped_column(String(998))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
+    link_source: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[timestamp]
+    last_message_at: Mapped[datetime | None]
+
+    project: Mapped[Project | None] = relationship(back_populates="threads")
+    messages: Mapped[list[Message]] = relationship(back_populates="thread")
+
+
+class Message(Base):
+    """One message, stored once however many folders it was seen in."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_message_id", "message_id"),)
+
+    id: Mapped[intpk]
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str | None] = mapped_column(Text)
+    sender_email: Mapped[str | None] = mapped_column(String(320), index=True)
+    sent_at: Mapped[datetime | None]
+    in_reply_to: Mapped[str | None] = mapped_column(String(998))
+    references: Mapped[str | None] = mapped_column(Text)  # JSON list of Message-IDs
+    #: The sender's own text, quotes cut, redacted: nothing of Art. 9 ever reaches this column.
+    body: Mapped[str | None] = mapped_column(Text)
+    defects: Mapped[str | None] = mapped_column(Text)
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"), index=True)
+    stored_at: Mapped[timestamp]
+
+    thread: Mapped[Thread | None] = relationship(back_populates="messages")
+    locations: Mapped[list[MessageLocation]] = relationship(
+        back_populates="message", cascade="all, delete-orphan", passive_deletes=True
+    )
+    participants: Mapped[list[MessageParticipant]] = relationship(
+        back_populates="message", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class MessageLocation(Base):
+    """Where a stored message was seen: an IMAP UID or a file."""
+
+    __tablename__ = "message_locations"
+    __table_args__ = (
+        UniqueConstraint("account", "folder", "uidvalidity", "uid"),
+        Index("ix_message_locations_path", "path"),
+    )
+
+    id: Mapped[intpk]
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    account: Mapped[str | None] = mapped_column(String(255))
+    folder: Mapped[str | None] = mapped_column(String(255))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    uid: Mapped[int | None] = mapped_column(BigInteger)
+    path: Mapped[str | None] = mapped_column(Text)
+    seen_at: Mapped[timestamp]
+
+    message: Mapped[Message] = relationship(back_populates="locations")
+
+
+class MessageParticipant(Base):
+    __tablename__ = "message_participants"
+
+    id: Mapped[intpk]
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(8))  # from | to | cc
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+
+    message: Mapped[Message] = relationship(back_populates="participants")
+
+
+class Contact(Base):
+    """A person. Field values live in ContactEvidence; this row holds state only."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[intpk]
+    status: Mapped[str] = mapped_column(String(32), default="active")
+    legal_basis: Mapped[str] = mapped_column(String(32))
+    needs_art14_notice: Mapped[bool] = mapped_column(Boolean, default=False)
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[timestamp]
+    updated_at: Mapped[timestamp]
+    last_activity_at: Mapped[datetime | None]
+
+    keys: Mapped[list[ContactKey]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
+    )
+    evidence: Mapped[list[ContactEvidence]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
+    )
+    opt_outs: Mapped[list[OptOut]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ContactKey(Base):
+    """A normalised e-mail address or E.164 number that identifies one contact."""
+
+    __tablename__ = "contact_keys"
+    __table_args__ = (UniqueConstraint("kind", "value"),)
+
+    id: Mapped[intpk]
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # email | phone
+    value: Mapped[str] = mapped_column(String(320))
+
+    contact: Mapped[Contact] = relationship(back_populates="keys")
+
+
+class ContactEvidence(Base):
+    """One value of one field, with where it came from. Superseded rows are the field's history."""
+
+    __tablename__ = "contact_evidence"
+    __table_args__ = (Index("ix_contact_evidence_contact_field", "contact_id", "field"),)
+
+    id: Mapped[intpk]
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(Text)  # JSON
+    source: Mapped[str] = mapped_column(String(32))
+    rank: Mapped[int] = mapped_column(Integer)
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    seen_at: Mapped[datetime]
+    recorded_at: Mapped[timestamp]
+    superseded_at: Mapped[datetime | None]
+
+    contact: Mapped[Contact] = relationship(back_populates="evidence")
+
+
+class OptOut(Base):
+    __tablename__ = "opt_outs"
+    __table_args__ = (UniqueConstraint("contact_id", "channel"),)
+
+    id: Mapped[intpk]
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(32))
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    set_at: Mapped[timestamp]
+
+    contact: Mapped[Contact] = relationship(back_populates="opt_outs")
+
+
+class Suppression(Base):
+    """A keyed hash (HMAC-SHA256) of an address or number never to be harvested again."""
+
+    __tablename__ = "suppression"
+
+    id: Mapped[intpk]
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[timestamp]
+
+
+class AuditEvent(Base):
+    """What changed, when, why and by whom; ids and kinds only, so it survives erasure."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[intpk]
+    at: Mapped[timestamp]
+    actor: Mapped[short]
+    action: Mapped[str] = mapped_column(String(64))
+    object_kind: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    field: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str | None] = mapped_column(String(32))
+
+
+class RuntimeState(Base):
+    """Small facts the daemon publishes for `harvester status` (next runs, pid)."""
+
+    __tablename__ = "runtime_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)  # JSON
+    updated_at: Mapped[timestamp]

@@ -1,0 +1,125 @@
+"""The pipeline stores messages, threads and contacts once, however often it is fed."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from harvester.pipeline import Pipeline
+from harvester.sources.raw import Origin, OriginKind, RawMessage
+from store.contacts import ContactPolicy, list_contacts
+from store.cursors import CursorUpdate, get_cursor
+from store.models import AuditEvent, Contact, Message, MessageLocation, Thread
+from store.suppression import Suppressor
+
+KEY = b"0123456789abcdef0123456789abcdef"
+
+
+def _raw(body: str, *, path: str = "a.eml", uid: int | None = None, folder: str = "INBOX") -> RawMessage:
+    origin = (
+        Origin(kind=OriginKind.IMAP, account="karin", folder=folder, uidvalidity=7, uid=uid)
+        if uid is not None
+        else Origin(kind=OriginKind.FILE, path=path)
+    )
+    return RawMessage(data=body.encode(), origin=origin)
+
+
+FIRST = (
+    "From: Erik Lindqvist <erik@dagbladet.example>\r\nTo: karin@pr-byran.example\r\n"
+    "Subject: Recension\r\nMessage-ID: <m1@dagbladet.example>\r\n"
+    "Date: Tue, 3 Mar 2026 10:12:00 +0100\r\n\r\nHej Karin!\r\n"
+)
+REPLY = (
+    "From: Karin Berg <karin@pr-byran.example>\r\nTo: erik@dagbladet.example\r\n"
+    "Subject: Re: Recension\r\nMessage-ID: <m2@pr-byran.example>\r\n"
+    "In-Reply-To: <m1@dagbladet.example>\r\nReferences: <m1@dagbladet.example>\r\n"
+    "Date: Tue, 3 Mar 2026 11:00:00 +0100\r\n\r\nTack!\r\n"
+)
+
+
+def _pipeline(sessions: sessionmaker[Session]) -> Pipeline:
+    policy = ContactPolicy(legal_basis="legitimate_interest", suppressor=Suppressor(KEY), actor="test")
+    return Pipeline(sessions, own_domains=["pr-byran.example"], contact_policy=policy)
+
+
+def _count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_ingesting_the_same_messages_twice_stores_nothing_new(
+    sessions: sessionmaker[Session],
+) -> None:
+    pipeline = _pipeline(sessions)
+    first = pipeline.apply_batch([_raw(FIRST), _raw(REPLY, path="b.eml")])
+    second = pipeline.apply_batch([_raw(FIRST), _raw(REPLY, path="b.eml")])
+    assert (first.stored, first.duplicates) == (2, 0)
+    assert (second.stored, second.duplicates) == (0, 2)
+    with sessions() as session:
+        counts = {
+            m.__name__: _count(session, m) for m in (Message, Thread, Contact, MessageLocation, AuditEvent)
+        }
+    assert counts == {
+        "Message": 2,
+        "Thread": 1,
+        "Contact": 1,
+        "MessageLocation": 2,
+        "AuditEvent": counts["AuditEvent"],
+    }
+    with sessions() as session:
+        audit_before = _count(session, AuditEvent)
+    _pipeline(sessions).apply_batch([_raw(FIRST)])
+    with sessions() as session:
+        assert _count(session, AuditEvent) == audit_before
+
+
+def test_own_domain_sender_is_not_a_contact(sessions: sessionmaker[Session]) -> None:
+    _pipeline(sessions).apply_batch([_raw(REPLY)])
+    with sessions() as session:
+        assert list_contacts(session) == []
+
+
+def test_same_message_in_two_folders_is_stored_once_with_two_locations(
+    sessions: sessionmaker[Session],
+) -> None:
+    pipeline = _pipeline(sessions)
+    pipeline.apply_batch([_raw(FIRST, uid=1)], cursor=CursorUpdate("karin", "INBOX", 7, 1, 1))
+    pipeline.apply_batch([_raw(FIRST, uid=9, folder="Sent")], cursor=CursorUpdate("karin", "Sent", 7, 9, 1))
+    with sessions() as session:
+        assert _count(session, Message) == 1
+        assert _count(session, MessageLocation) == 2
+        cursor = get_cursor(session, "karin", "Sent")
+        assert cursor is not None and cursor.last_uid == 9
+
+
+def test_suppressed_sender_is_archived_but_not_harvested(sessions: sessionmaker[Session]) -> None:
+    suppressor = Suppressor(KEY)
+    with sessions.begin() as session:
+        suppressor.add(session, "email", "erik@dagbladet.example")
+    _pipeline(sessions).apply_batch([_raw(FIRST)])
+    with sessions() as session:
+        assert _count(session, Message) == 1
+        assert _count(session, Contact) == 0
+
+
+def test_reply_joins_the_thread_of_its_parent_even_when_it_arrives_first(
+    sessions: sessionmaker[Session],
+) -> None:
+    pipeline = _pipeline(sessions)
+    pipeline.apply_batch([_raw(REPLY, path="b.eml")])
+    pipeline.apply_batch([_raw(FIRST)])
+    with sessions() as session:
+        assert _count(session, Thread) == 1
+
+
+def test_worker_processes_understand_exactly_as_inline(sessions: sessionmaker[Session]) -> None:
+    raws = [
+        _raw(FIRST.replace("<m1@", f"<w{n}@").replace("erik@", f"erik{n}@"), path=f"{n}.eml")
+        for n in range(20)
+    ]
+    policy = ContactPolicy(legal_basis="legitimate_interest", suppressor=Suppressor(KEY), actor="test")
+    with Pipeline(sessions, own_domains=["pr-byran.example"], contact_policy=policy, workers=2) as pooled:
+        in_pool = [u.to_json() for u in pooled._understand_all(raws)]
+        report = pooled.apply_batch(raws)
+    inline = [_pipeline(sessions).understand(r).to_json() for r in raws]
+    assert in_pool == inline
+    assert report.stored == 20
