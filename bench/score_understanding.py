@@ -178,9 +178,7 @@ def _autoreply_errors(ar: Any) -> list[str]:
             date.fromisoformat(until)
         except ValueError:
             errs.append(f"autoreply.until: {until!r} is not YYYY-MM-DD")
-    if not _is_str_or_none(ar.get("new_email")) or (
-        ar.get("new_email") and "@" not in ar["new_email"]
-    ):
+    if not _is_str_or_none(ar.get("new_email")) or (ar.get("new_email") and "@" not in ar["new_email"]):
         errs.append("autoreply.new_email: not an address")
     alts = ar.get("alternate_contacts")
     if not isinstance(alts, list):
@@ -221,13 +219,9 @@ def _contact_errors(c: Any, taxonomy: Iterable[str] | None) -> list[str]:
     if addr is not None:
         keys = ("street", "postal_code", "city", "country")
         if not isinstance(addr, dict) or not all(_is_str_or_none(addr.get(k, 0)) for k in keys):
-            errs.append(
-                "contact.address: needs street, postal_code, city, country (string or null)"
-            )
+            errs.append("contact.address: needs street, postal_code, city, country (string or null)")
     if taxonomy is not None and isinstance(c.get("coverage"), list):
-        errs += [
-            f"contact.coverage: unknown slug {s!r}" for s in c["coverage"] if s not in set(taxonomy)
-        ]
+        errs += [f"contact.coverage: unknown slug {s!r}" for s in c["coverage"] if s not in set(taxonomy)]
     return errs
 
 
@@ -272,9 +266,7 @@ def contract_errors(obj: Any, *, taxonomy: Iterable[str] | None = None) -> list[
         errs += _contact_errors(obj["contact"], taxonomy)
     reds = obj["redactions"]
     if not isinstance(reds, list) or any(
-        not isinstance(r, dict)
-        or r.get("category") not in CATEGORIES
-        or r.get("where") not in WHERE
+        not isinstance(r, dict) or r.get("category") not in CATEGORIES or r.get("where") not in WHERE
         for r in reds
     ):
         errs.append("redactions: needs a list of {category, where} from the contract")
@@ -304,9 +296,7 @@ def norm_url(url: str) -> str:
     return u.rstrip("/")
 
 
-def contact_items(
-    contact: Mapping[str, Any] | None, *, phone_type: bool = True
-) -> Counter[tuple[str, ...]]:
+def contact_items(contact: Mapping[str, Any] | None, *, phone_type: bool = True) -> Counter[tuple[str, ...]]:
     """The contact as a bag of comparable items (field, value[, type])."""
     items: Counter[tuple[str, ...]] = Counter()
     if not contact:
@@ -518,9 +508,7 @@ def score_file(name: str, label: Mapping[str, Any], output: Mapping[str, Any] | 
             == sorted(a.lower() for a in exp["addresses"])
         )
         s.failures += [
-            f"bounce.{k} {got.get(k)!r} != {exp.get(k)!r}"
-            for k, ok in s.bounce.items()
-            if got and not ok
+            f"bounce.{k} {got.get(k)!r} != {exp.get(k)!r}" for k, ok in s.bounce.items() if got and not ok
         ] + (["bounce: null"] if not got else [])
     if label["kind"] == "unsubscribe":
         exp_ch = set((label.get("unsubscribe") or {}).get("channels") or [])
@@ -535,9 +523,7 @@ def score_file(name: str, label: Mapping[str, Any], output: Mapping[str, Any] | 
     s.redactions_where.add(
         Counter((r["category"], r["where"]) for r in label.get("redactions") or []),
         Counter(
-            (r.get("category"), r.get("where"))
-            for r in out.get("redactions") or []
-            if isinstance(r, dict)
+            (r.get("category"), r.get("where")) for r in out.get("redactions") or [] if isinstance(r, dict)
         ),
     )
     s.failures += _diff("redaction", exp_red, got_red)
@@ -599,9 +585,7 @@ def aggregate(scores: list[FileScore]) -> dict[str, Any]:
         k: _ratio(s.autoreply[k] for s in scores if k in s.autoreply)
         for k in ("reason", "until", "new_email")
     }
-    bo = {
-        k: _ratio(s.bounce[k] for s in scores if k in s.bounce) for k in ("permanent", "addresses")
-    }
+    bo = {k: _ratio(s.bounce[k] for s in scores if k in s.bounce) for k in ("permanent", "addresses")}
     kind_acc, n = _ratio(s.got_kind == s.expected_kind for s in scores)
     unsub_acc, n_unsub = _ratio(s.unsubscribe for s in scores if s.unsubscribe is not None)
     return {
@@ -620,15 +604,11 @@ def aggregate(scores: list[FileScore]) -> dict[str, Any]:
         "signature_found_accuracy": round(
             _ratio(s.signature_found for s in scores if s.signature_found is not None)[0], 4
         ),
-        "message_id_accuracy": round(
-            _ratio(s.message_id for s in scores if s.message_id is not None)[0], 4
-        ),
+        "message_id_accuracy": round(_ratio(s.message_id for s in scores if s.message_id is not None)[0], 4),
         "leaks": sum(len(s.leaks) for s in scores),
         "leaking_files": sorted(s.name for s in scores if s.leaks),
         "shape_errors": sum(len(s.shape) for s in scores),
-        "missing_outputs": sorted(
-            s.name for s in scores if "no output for this file" in s.failures
-        ),
+        "missing_outputs": sorted(s.name for s in scores if "no output for this file" in s.failures),
         "targets": TARGETS,
     }
 
@@ -715,21 +695,15 @@ def load_labels(folder: Path) -> dict[str, dict[str, Any]]:
 
 
 def _own_domains(labels: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    return sorted(
-        {d for lab in labels.values() for d in (lab.get("_meta") or {}).get("own_domains", [])}
-    )
+    return sorted({d for lab in labels.values() for d in (lab.get("_meta") or {}).get("own_domains", [])})
 
 
-def run_cli(
-    files: list[Path], labels: Mapping[str, Mapping[str, Any]]
-) -> dict[str, dict[str, Any]]:
+def run_cli(files: list[Path], labels: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """One `python -m harvester inspect FILES --json`, outputs paired by file name."""
     domains = ", ".join(json.dumps(d) for d in _own_domains(labels))
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "harvester.toml"
-        config.write_text(
-            f'[organization]\nname = "score"\ndomains = [{domains}]\n', encoding="utf-8"
-        )
+        config.write_text(f'[organization]\nname = "score"\ndomains = [{domains}]\n', encoding="utf-8")
         env = {**os.environ, "HARVESTER_CONFIG": str(config)}
         proc = subprocess.run(
             [sys.executable, "-m", "harvester", "inspect", *map(str, files), "--json"],
@@ -740,9 +714,7 @@ def run_cli(
             check=False,
         )
     if proc.returncode != 0 and not proc.stdout.strip():
-        raise RuntimeError(
-            f"harvester inspect exited {proc.returncode}: {proc.stderr.strip()[-500:]}"
-        )
+        raise RuntimeError(f"harvester inspect exited {proc.returncode}: {proc.stderr.strip()[-500:]}")
     by_path = {str(f): f.stem for f in files}
     outputs: dict[str, dict[str, Any]] = {}
     objs = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
@@ -756,9 +728,7 @@ def run_cli(
     return outputs
 
 
-def run_module(
-    files: list[Path], labels: Mapping[str, Mapping[str, Any]]
-) -> dict[str, dict[str, Any]]:
+def run_module(files: list[Path], labels: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """Call harvester.understand.understand in-process (before `inspect` exists on main)."""
     from harvester.understand import understand
 
@@ -766,9 +736,7 @@ def run_module(
     for f in files:
         meta = labels[f.stem].get("_meta") or {}
         try:
-            result = understand(
-                f.read_bytes(), path=str(f), own_domains=meta.get("own_domains", ())
-            )
+            result = understand(f.read_bytes(), path=str(f), own_domains=meta.get("own_domains", ()))
         except Exception as exc:
             print(f"{f.name}: understand() raised {type(exc).__name__}", file=sys.stderr)
             continue

@@ -86,7 +86,5 @@ def test_eml_parses_and_names_its_sender(path: Path) -> None:
 def test_own_domain_senders_have_no_contact(path: Path) -> None:
     msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
     sender = email.utils.parseaddr(str(msg.get("From", "")))[1].lower()
-    if sender.endswith("@pr-byran.example") and not sender.startswith(
-        ("mailer-daemon", "microsoftexchange")
-    ):
+    if sender.endswith("@pr-byran.example") and not sender.startswith(("mailer-daemon", "microsoftexchange")):
         assert _label(path.with_suffix(".json"))["contact"] is None

@@ -21,9 +21,7 @@ LABEL = {
         "reason": "vacation",
         "until": "2026-08-14",
         "new_email": None,
-        "alternate_contacts": [
-            {"name": "Ida Persson", "email": "ida@sr.example", "phone": "+46701740626"}
-        ],
+        "alternate_contacts": [{"name": "Ida Persson", "email": "ida@sr.example", "phone": "+46701740626"}],
     },
     "bounce": None,
     "unsubscribe": None,
@@ -84,9 +82,7 @@ def test_a_missing_phone_lowers_contact_recall_only() -> None:
 
 
 def test_a_wrong_phone_type_counts_in_typed_but_not_in_e164_only_score() -> None:
-    s = score.score_file(
-        "x", LABEL, _output(contact__phones=[{"e164": "+46846500431", "type": "mobile"}])
-    )
+    s = score.score_file("x", LABEL, _output(contact__phones=[{"e164": "+46846500431", "type": "mobile"}]))
     assert score.prf(s.contact)[2] < 1.0
     assert score.prf(s.contact_e164)[2] == 1.0
 
@@ -119,11 +115,7 @@ def test_normalised_differences_are_not_errors(field: str, value) -> None:
         ({"signature": "Erik\nmobil 070-174 06 26"}, "forbidden: +46701740626"),
         ({"contact__emails": ["erik@sr.example", "IDA@sr.example"]}, "forbidden: ida@sr.example"),
         (
-            {
-                "autoreply__alternate_contacts": [
-                    {"name": "Jag är Sjukskriven", "email": None, "phone": None}
-                ]
-            },
+            {"autoreply__alternate_contacts": [{"name": "Jag är Sjukskriven", "email": None, "phone": None}]},
             "sensitive: sjukskriven",
         ),
         ({"signature": "pnr 8112181006"}, "sensitive: 811218-1006"),
@@ -154,9 +146,7 @@ def test_missing_output_fails_every_field_without_crashing() -> None:
 
 
 def test_redaction_precision_and_recall() -> None:
-    s = score.score_file(
-        "x", LABEL, _output(redactions=[{"category": "religion", "where": "autoreply"}])
-    )
+    s = score.score_file("x", LABEL, _output(redactions=[{"category": "religion", "where": "autoreply"}]))
     assert (s.redactions.tp, s.redactions.fp, s.redactions.fn) == (0, 1, 1)
 
 
