@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -189,3 +190,11 @@ def test_contact_items_deduplicate_and_normalise() -> None:
 
 def test_main_exits_2_on_a_missing_folder(tmp_path: Path) -> None:
     assert score.main([str(tmp_path / "nope")]) == 2
+
+
+@pytest.mark.parametrize("runner", ["module", "cli"])
+def test_scorer_runs_over_the_corpus_and_reports_every_file(runner: str, capsys) -> None:
+    assert score.main(["--runner", runner, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["files"] == len(list(score.DEFAULT_FOLDER.glob("*.eml")))
+    assert report["missing_outputs"] == [] and report["shape_errors"] == 0
