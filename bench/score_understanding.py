@@ -57,7 +57,9 @@ Label conventions (NAME.json holds the inspect contract object plus `_meta`)
 - autoreply.reason: semester/ferie/lomalla/annual leave → vacation; föräldraledig/
   foreldrepermisjon/barsel → parental_leave; slutat/sluttet/stoppet/left → left_organization;
   new address without leaving → address_change; sick leave, tjänstledig, "ledig idag",
-  "poissa" → absence; trade fairs, trips, generic acknowledgements → other.
+  "poissa", religious holidays → absence; trade fairs, trips, union meetings, generic
+  acknowledgements → other. Each text states one date, so "last day" and "return day" never
+  compete.
 - alternate_contacts: every person or desk the auto-reply points to instead of the sender, one
   entry per named person or per desk address; each of name/email/phone as written (e-mail
   lower-cased, phone E.164).
@@ -67,7 +69,8 @@ Label conventions (NAME.json holds the inspect contract object plus `_meta`)
   "remove me from your list", "e-postlisten" → email; "inte bli kontaktad alls" → all.
   Compared as sets.
 - redactions: one entry per removed phrase, {category, where}; where is "signature" for a
-  signature line and "autoreply" for an auto-reply's text. The label's signature shows
+  signature line, "autoreply" for an auto-reply's text and "body" for the rest of the sender's
+  own text (a reply mentioning an illness, a personnummer in an erasure request). The label's signature shows
   "[redacted:CATEGORY]" where the phrase was, but where the placeholder begins and ends is the
   implementation's choice, so `signature` is never compared for equality: only whether one was
   found, and the leak checks. Föräldraledig, vård av barn, semester, tjänstledig and an
