@@ -39,14 +39,15 @@ Label conventions (NAME.json holds the inspect contract object plus `_meta`)
   in the corpus. Scored as (e164, type) items; an (e164 only) figure is printed beside it.
 - urls: as written, with https:// added when the scheme is missing; compared without scheme,
   trailing slash or case.
-- coverage: slugs of rules/coverage.toml from the title or a "Bevakar/Skriver om/Writing on"
-  line: Kulturredaktör/kulturjournalist/Kulturnytt → culture_general; musikjournalist/
-  musikredaktör/musikkanmelder/Music Editor → music; P2/klassisk musik/Yle Klassinen →
-  classical_music; nöjesreporter/nöjesredaktör → entertainment; filmkritiker/filmanmelder → film;
-  teaterkritiker → theatre; litteraturkritiker/bokrecensent → literature; konstkritiker → art;
-  nyhetsreporter/nyhetschef → news; livsstilsredaktör → lifestyle; "dans" in the title → dance;
-  TV programme titles (Nyhetsmorgon, SVT) → tv. A plain "Reporter", a press officer, booker or
-  theatre manager has none.
+- coverage: slugs of rules/coverage.toml, only from words written in the title or in a
+  "Bevakar/Skriver om/Writing on" line, never from what an organisation or programme is known
+  for: Kulturredaktör/kulturjournalist/Kulturnytt/Kulturhuset/kulttuuritoimittaja →
+  culture_general; musikjournalist/musikredaktör/musikkanmelder/Music Editor → music;
+  "Sveriges Radio P2"/klassisk musik/Yle Klassinen → classical_music; nöjesreporter/
+  nöjesredaktör → entertainment; filmkritiker/filmanmelder → film; teaterkritiker → theatre;
+  litteraturkritiker/bokrecensent → literature; konstkritiker → art; nyhetsreporter/nyhetschef
+  → news; livsstilsredaktör → lifestyle; "dans" in the title → dance; "film och tv" → film, tv.
+  A plain "Reporter"/"Redaktör"/"Producer", a press officer, booker or theatre manager has none.
 - address: street ("Box 123", "Storgatan 1"), postal_code as written ("105 10", "0180"; compared
   without spaces), city; country null unless written.
 - autoreply.until: the date as stated — the last day of absence ("t.o.m. 14 augusti" →
