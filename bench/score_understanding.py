@@ -439,6 +439,8 @@ class FileScore:
     name: str
     expected_kind: str
     got_kind: str | None
+    lang: str = ""
+    client: str = ""
     contact: Counts = field(default_factory=Counts)
     contact_e164: Counts = field(default_factory=Counts)
     by_field: dict[str, Counts] = field(default_factory=dict)
@@ -467,7 +469,14 @@ def _diff(what: str, expected: Counter[Any], got: Counter[Any]) -> list[str]:
 def score_file(name: str, label: Mapping[str, Any], output: Mapping[str, Any] | None) -> FileScore:
     """Compare one output object with its label (either may lack parts; None = no output)."""
     out: Mapping[str, Any] = output or {}
-    s = FileScore(name=name, expected_kind=label["kind"], got_kind=out.get("kind"))
+    meta = label.get("_meta") or {}
+    s = FileScore(
+        name=name,
+        expected_kind=label["kind"],
+        got_kind=out.get("kind"),
+        lang=meta.get("lang", ""),
+        client=meta.get("client", ""),
+    )
     if output is None:
         s.failures.append("no output for this file")
     else:
@@ -591,11 +600,23 @@ def aggregate(scores: list[FileScore]) -> dict[str, Any]:
     }
     bo = {k: _ratio(s.bounce[k] for s in scores if k in s.bounce) for k in ("permanent", "addresses")}
     kind_acc, n = _ratio(s.got_kind == s.expected_kind for s in scores)
+    by_lang: dict[str, dict[str, Any]] = {}
+    for lang in sorted({s.lang for s in scores}):
+        group = [s for s in scores if s.lang == lang]
+        c = Counts()
+        for s in group:
+            c += s.contact
+        by_lang[lang] = {
+            "n": len(group),
+            "kind_accuracy": round(_ratio(s.got_kind == s.expected_kind for s in group)[0], 4),
+            "contact_f1": round(prf(c)[2], 4),
+        }
     unsub_acc, n_unsub = _ratio(s.unsubscribe for s in scores if s.unsubscribe is not None)
     return {
         "files": n,
         "kind_accuracy": round(kind_acc, 4),
         "confusion": confusion,
+        "by_language": by_lang,
         "contact": triple(contact),
         "contact_e164_only": triple(contact_e164),
         "contact_by_field": {k: triple(v) for k, v in sorted(fields.items())},
@@ -635,6 +656,12 @@ def format_report(report: Mapping[str, Any], scores: list[FileScore] | None = No
     for k in KINDS:
         row = r["confusion"].get(k, {})
         lines.append(f"  {k:<12}" + "".join(f"{row.get(c, 0):>12}" for c in cols))
+    lines += ["", "by language:"]
+    for lang, v in r["by_language"].items():
+        lines.append(
+            f"  {lang or '?':<4} n={v['n']:<4} kind {v['kind_accuracy']:.3f}  "
+            f"contact F1 {v['contact_f1']:.3f}"
+        )
     c = r["contact"]
     lines += [
         "",
