@@ -142,17 +142,7 @@ DEFAULT_FOLDER = Path(__file__).resolve().parent.parent / "tests" / "fixtures" /
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_KEYS = (
-    "path",
-    "message_id",
-    "kind",
-    "autoreply",
-    "bounce",
-    "unsubscribe",
-    "signature",
-    "contact",
-    "redactions",
-)
+_KEYS = tuple("path message_id kind autoreply bounce unsubscribe signature contact redactions".split())
 
 
 # ---------------------------------------------------------------- contract shape
