@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from harvester.sources.raw import RawMessage
 from harvester.understand import understand
 from harvester.understand.types import Understanding
-from store import contacts, cursors, messages, threads
+from store import contacts, cursors, messages, optouts, rights, threads
 from store.db import session_scope
 from store.models import utcnow
 
@@ -59,6 +59,8 @@ class BatchReport:
     errors: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
     contacts_touched: set[int] = field(default_factory=set)
+    #: People erased because an unsubscribe message asked for `all`.
+    erasures: int = 0
 
     def merge(self, other: BatchReport) -> None:
         self.messages += other.messages
@@ -67,6 +69,7 @@ class BatchReport:
         self.errors += other.errors
         self.kinds.update(other.kinds)
         self.contacts_touched |= other.contacts_touched
+        self.erasures += other.erasures
 
 
 class Pipeline:
@@ -80,7 +83,12 @@ class Pipeline:
     ) -> None:
         self.sessions = sessions
         self.own_domains = tuple(own_domains)
-        self.contact_policy = contact_policy
+        # Alternate contacts in our own domains are colleagues, never harvested.
+        self.contact_policy = (
+            contact_policy
+            if contact_policy.own_domains
+            else replace(contact_policy, own_domains=self.own_domains)
+        )
         self.rules_dir = rules_dir
 
     def understand(self, raw: RawMessage) -> Understanding:
@@ -104,6 +112,8 @@ class Pipeline:
                     log.error("cannot store %s: %s", raw.origin.label(), type(exc).__name__)
             if cursor is not None:
                 cursors.advance(session, cursor)
+        if report.erasures:
+            rights.reclaim(self.sessions.kw["bind"])
         return report
 
     def _apply_one(
@@ -115,9 +125,15 @@ class Pipeline:
             return
         report.stored += 1
         threads.assign_thread(session, message)
+        policy = self.contact_policy
+        if policy.suppressor is not None:
+            # Archived for its thread, but without the suppressed person in it.
+            rights.scrub_suppressed(
+                session, message, suppressor=policy.suppressor, own_domains=self.own_domains
+            )
         seen_at = understanding.envelope.date or utcnow()
-        contact = contacts.apply_understanding(
-            session, understanding, seen_at=seen_at, policy=self.contact_policy
-        )
+        contact = contacts.apply_understanding(session, understanding, seen_at=seen_at, policy=policy)
         if contact is not None:
             report.contacts_touched.add(contact.id)
+        if optouts.apply_unsubscribe(session, understanding, seen_at=seen_at, policy=policy):
+            report.erasures += 1

@@ -2,6 +2,10 @@
 
 HMAC-SHA256 with a secret kept outside the database, so a copy of the database
 alone does not reveal who asked to be forgotten, yet their mail is recognised.
+Entries are added by erasure (`contacts forget`) and by an `all` opt-out; only
+e-mail addresses and mobile numbers are entered, the same values that identify a
+contact (store/contacts.py), so a colleague sharing a switchboard number is never
+suppressed with them. Nothing but the digest and its kind is kept.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ __all__ = ["Suppressor"]
 
 
 class Suppressor:
+    """Keyed hashing and look-up; the key never reaches the database."""
+
     def __init__(self, key: bytes) -> None:
         if len(key) < 16:
             raise ValueError("suppression key must be at least 16 bytes")
@@ -35,6 +41,14 @@ class Suppressor:
             return False
         found = session.scalar(select(Suppression.id).where(Suppression.digest.in_(digests)).limit(1))
         return found is not None
+
+    def suppressed(self, session: Session, kind: str, values: Iterable[str]) -> set[str]:
+        """Which of `values` are suppressed (one query for a message's participants)."""
+        by_digest = {self.digest(kind, v): v for v in values}
+        if not by_digest:
+            return set()
+        found = session.scalars(select(Suppression.digest).where(Suppression.digest.in_(list(by_digest))))
+        return {by_digest[d] for d in found}
 
     def add(self, session: Session, kind: str, value: str) -> bool:
         """Add one entry; False when it was there already."""
