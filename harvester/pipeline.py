@@ -128,8 +128,14 @@ class Pipeline:
         policy = self.contact_policy
         if policy.suppressor is not None:
             # Archived for its thread, but without the suppressed person in it.
+            seen = understanding.contact
             rights.scrub_suppressed(
-                session, message, suppressor=policy.suppressor, own_domains=self.own_domains
+                session,
+                message,
+                suppressor=policy.suppressor,
+                own_domains=self.own_domains,
+                sender_names=[seen.name] if seen and seen.name else [],
+                sender_phones=[p.e164 for p in seen.phones] if seen else [],
             )
         seen_at = understanding.envelope.date or utcnow()
         contact = contacts.apply_understanding(session, understanding, seen_at=seen_at, policy=policy)

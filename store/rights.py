@@ -191,18 +191,33 @@ def scrub_messages(
 
 
 def scrub_suppressed(
-    session: Session, message: Message, *, suppressor: Suppressor, own_domains: Collection[str]
+    session: Session,
+    message: Message,
+    *,
+    suppressor: Suppressor,
+    own_domains: Collection[str],
+    sender_names: Iterable[str] = (),
+    sender_phones: Collection[str] = (),
 ) -> bool:
-    """At ingest: a message involving a suppressed person is archived without them. True if scrubbed."""
+    """At ingest: a message involving a suppressed person is archived without them. True if scrubbed.
+
+    `sender_names`/`sender_phones` (from the understood signature) are redacted too when the
+    sender is the suppressed one.
+    """
     addresses = {p.email.lower(): p.name for p in message.participants}
-    if message.sender_email:
-        addresses.setdefault(message.sender_email.lower(), None)
+    sender = message.sender_email.lower() if message.sender_email else None
+    if sender:
+        addresses.setdefault(sender, None)
     hit = suppressor.suppressed(session, "email", list(addresses))
     if not hit:
         return False
-    names = {addresses[e] for e in hit if addresses[e]}
+    names = {n for e in hit if (n := addresses[e])}
+    phones: set[str] = set()
+    if sender in hit:
+        names |= {n for n in sender_names if n}
+        phones |= set(sender_phones)
     session.flush()
-    scrub_messages(session, emails=hit, names=[n for n in names if n], own_domains=own_domains)
+    scrub_messages(session, emails=hit, names=names, phones=phones, own_domains=own_domains)
     return True
 
 
