@@ -29,6 +29,7 @@ from store.contacts import (
     ContactPolicy,
     ContactStatus,
     contact_by_email,
+    is_mobile,
     normalise_email,
     set_status,
 )
@@ -104,15 +105,18 @@ def object_to_everything(
     *,
     contact: Contact | None,
     emails: Iterable[str],
+    mobiles: Iterable[str] = (),
     suppressor: Suppressor,
     own_domains: Iterable[str],
     actor: str,
     reason: str,
 ) -> ErasureReport:
-    """An `all` opt-out: suppress the addresses given and every key of the contact, then erase it."""
+    """An `all` opt-out: suppress the addresses and mobiles given and every key of the contact; erase it."""
     report = ErasureReport()
     for email in emails:
         report.suppressed += suppressor.add(session, "email", normalise_email(email))
+    for number in mobiles:
+        report.suppressed += suppressor.add(session, "phone", number)
     if contact is not None:
         erased = erase_contact(
             session,
@@ -156,6 +160,7 @@ def apply_unsubscribe(
             session,
             contact=contact,
             emails=emails,
+            mobiles=[p.e164 for p in seen.phones if is_mobile(p.e164)],
             suppressor=policy.suppressor,
             own_domains=policy.own_domains,
             actor=policy.actor,

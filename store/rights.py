@@ -159,6 +159,7 @@ def scrub_messages(
     emails = {e.lower() for e in emails}
     if not emails:
         return report
+    _secure_delete(session)
     redact = _redactor(emails=emails, names=names, phones=phones)
     involved = select(MessageParticipant.message_pk).where(MessageParticipant.email.in_(emails))
     found = session.scalars(

@@ -40,6 +40,7 @@ __all__ = [
     "KEY",
     "LENA",
     "OWN",
+    "Mail",
     "Person",
     "bounce_mail",
     "contains_any",
@@ -131,8 +132,14 @@ def mail(
     subject: str = "Recension",
     body: str | None = None,
     name: str | None = None,
+    raw_body: str | None = None,
+    raw_subject: str | None = None,
 ) -> Mail:
-    """A message from `person` to Karin at the agency, understood as given."""
+    """A message from `person` to Karin at the agency, understood as given.
+
+    `raw_body`/`raw_subject`: what the raw message says when it differs from what the
+    understanding keeps (the unredacted original).
+    """
     sender = Mailbox(person.email, name or person.name)
     phones = list(phones) if phones is not None else [Phone(person.mobile, PhoneType.MOBILE)]
     signature = (
@@ -162,7 +169,15 @@ def mail(
         contact=contact,
         body=text,
     )
-    raw = raw_of(mid=mid, sender=sender, to=[KARIN], cc=cc, subject=subject, date=date, body=text)
+    raw = raw_of(
+        mid=mid,
+        sender=sender,
+        to=[KARIN],
+        cc=cc,
+        subject=raw_subject or subject,
+        date=date,
+        body=raw_body or text,
+    )
     return Mail(raw=raw, understanding=understanding)
 
 
