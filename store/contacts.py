@@ -280,11 +280,10 @@ def add_evidence(
         )
         session.add(target)
         session.flush()
-        audit.record(
+        audit.contact_event(
             session,
-            action="evidence.added",
-            object_kind="contact",
-            object_id=contact.id,
+            contact.id,
+            "evidence.added",
             actor=actor,
             field=field,
             reason=reason,
@@ -297,11 +296,10 @@ def add_evidence(
         and _order_key(target) > _order_key(current)
     ):
         current.superseded_at = utcnow()
-        audit.record(
+        audit.contact_event(
             session,
-            action="evidence.superseded",
-            object_kind="contact",
-            object_id=contact.id,
+            contact.id,
+            "evidence.superseded",
             actor=actor,
             field=field,
             reason=f"replaced by {source.value}",
@@ -323,11 +321,10 @@ def set_status(
     contact.status = status.value
     contact.status_since = at
     _touch(contact)
-    audit.record(
+    audit.contact_event(
         session,
-        action="status.changed",
-        object_kind="contact",
-        object_id=contact.id,
+        contact.id,
+        "status.changed",
         actor=actor,
         field="status",
         reason=reason,
@@ -346,11 +343,10 @@ def set_legal_basis(session: Session, contact: Contact, legal_basis: str, *, act
         return False
     contact.legal_basis = legal_basis
     _touch(contact)
-    audit.record(
+    audit.contact_event(
         session,
-        action="legal_basis.changed",
-        object_kind="contact",
-        object_id=contact.id,
+        contact.id,
+        "legal_basis.changed",
         actor=actor,
         field="legal_basis",
         reason="edited by hand",
@@ -368,11 +364,10 @@ def set_field_manually(session: Session, contact: Contact, field: str, value: An
         for row in _live_rows(session, contact, field):
             if row.value not in wanted:
                 row.superseded_at = now
-                audit.record(
+                audit.contact_event(
                     session,
-                    action="evidence.superseded",
-                    object_kind="contact",
-                    object_id=contact.id,
+                    contact.id,
+                    "evidence.superseded",
                     actor=actor,
                     field=field,
                     reason=reason,
@@ -435,11 +430,10 @@ def record_sighting(
         )
         session.add(contact)
         session.flush()
-        audit.record(
+        audit.contact_event(
             session,
-            action="contact.created",
-            object_kind="contact",
-            object_id=contact.id,
+            contact.id,
+            "contact.created",
             actor=policy.actor,
             reason=reason,
             source=source.value,
@@ -515,11 +509,10 @@ def _apply_autoreply(
             contact.absence_until = reply.until
             contact.absence_since = _aware(seen_at)
             _touch(contact)
-            audit.record(
+            audit.contact_event(
                 session,
-                action="absence.recorded",
-                object_kind="contact",
-                object_id=contact.id,
+                contact.id,
+                "absence.recorded",
                 actor=actor,
                 field="absence",
                 reason="auto-reply",
@@ -532,11 +525,10 @@ def _apply_own_mail(session: Session, contact: Contact, *, seen_at: datetime, po
     if contact.absence_since is not None and seen_at > _aware(contact.absence_since):
         contact.absence_reason = contact.absence_until = contact.absence_since = None
         _touch(contact)
-        audit.record(
+        audit.contact_event(
             session,
-            action="absence.cleared",
-            object_kind="contact",
-            object_id=contact.id,
+            contact.id,
+            "absence.cleared",
             actor=policy.actor,
             field="absence",
             reason="newer own mail",

@@ -75,11 +75,10 @@ def add_opt_outs(
         session.add(opt_out)
         contact.opt_outs.append(opt_out)
         added.append(channel)
-        audit.record(
+        audit.contact_event(
             session,
-            action="opt_out.added",
-            object_kind="contact",
-            object_id=contact.id,
+            contact.id,
+            "opt_out.added",
             actor=actor,
             field=channel,
             reason=f"{source.value}",

@@ -264,11 +264,10 @@ def erase_contact(
     session.execute(delete(OptOut).where(OptOut.contact_id == contact_id))
     session.execute(delete(Contact).where(Contact.id == contact_id))
     session.expunge(contact)
-    audit.record(
+    audit.contact_event(
         session,
-        action="contact.erased",
-        object_kind="contact",
-        object_id=contact_id,
+        contact_id,
+        "contact.erased",
         actor=actor,
         reason=reason,
     )
@@ -304,11 +303,10 @@ def erase_fields(
             )
         )
         deleted += result.rowcount or 0
-        audit.record(
+        audit.contact_event(
             session,
-            action="evidence.erased",
-            object_kind="contact",
-            object_id=contact.id,
+            contact.id,
+            "evidence.erased",
             actor=actor,
             field=field,
             reason=reason,
@@ -483,11 +481,10 @@ def export_contact(
             for e in events
         ],
     }
-    audit.record(
+    audit.contact_event(
         session,
-        action="contact.exported",
-        object_kind="contact",
-        object_id=contact.id,
+        contact.id,
+        "contact.exported",
         actor=actor,
         reason="data subject access (Art. 15/20)",
     )
