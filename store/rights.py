@@ -23,10 +23,10 @@ import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import phonenumbers
-from sqlalchemy import Engine, delete, or_, select
+from sqlalchemy import CursorResult, Delete, Engine, delete, or_, select
 from sqlalchemy.orm import Session
 
 from store import audit
@@ -141,6 +141,12 @@ def _redactor(
     return redact
 
 
+def _delete(session: Session, statement: Delete) -> int:
+    """Run a DELETE; how many rows it removed."""
+    result = cast(CursorResult[Any], session.execute(statement))
+    return result.rowcount or 0
+
+
 def _is_own(email: str, own_domains: Collection[str]) -> bool:
     return email.rpartition("@")[2].lower() in {d.lower() for d in own_domains}
 
@@ -183,8 +189,9 @@ def scrub_messages(
             message.sender_email = None
         if message.thread_id is not None:
             threads.add(message.thread_id)
-    result = session.execute(delete(MessageParticipant).where(MessageParticipant.email.in_(emails)))
-    report.participants_deleted += result.rowcount or 0
+    report.participants_deleted += _delete(
+        session, delete(MessageParticipant).where(MessageParticipant.email.in_(emails))
+    )
     for thread in session.scalars(select(Thread).where(Thread.id.in_(threads))):
         thread.subject = redact(thread.subject)
     session.flush()
@@ -257,8 +264,8 @@ def erase_contact(
         report=report,
     )
     contact_id = contact.id
-    report.evidence_rows = (
-        session.execute(delete(ContactEvidence).where(ContactEvidence.contact_id == contact_id)).rowcount or 0
+    report.evidence_rows = _delete(
+        session, delete(ContactEvidence).where(ContactEvidence.contact_id == contact_id)
     )
     session.execute(delete(ContactKey).where(ContactKey.contact_id == contact_id))
     session.execute(delete(OptOut).where(OptOut.contact_id == contact_id))
@@ -297,12 +304,12 @@ def erase_fields(
             )
         )
     for field in wanted:
-        result = session.execute(
+        deleted += _delete(
+            session,
             delete(ContactEvidence).where(
                 ContactEvidence.contact_id == contact.id, ContactEvidence.field == field
-            )
+            ),
         )
-        deleted += result.rowcount or 0
         audit.contact_event(
             session,
             contact.id,

@@ -84,7 +84,7 @@ class Mail:
 class _Fed(Pipeline):
     mails: dict[bytes, Understanding]
 
-    def understand(self, raw: RawMessage) -> Understanding:  # type: ignore[override]
+    def understand(self, raw: RawMessage) -> Understanding:
         return self.mails[raw.data]
 
 

@@ -29,6 +29,7 @@ from store.contacts import (
     contact_by_email,
     current_view,
     list_contacts,
+    set_art14_notice,
     set_field_manually,
     set_legal_basis,
     set_status,
@@ -64,7 +65,15 @@ _MINIMUM_COVERAGE = (
 _TEXT_FIELDS = ("name", "title", "organization")
 _LIST_FIELDS = ("coverage", "urls", "phones", "emails")
 _ADDRESS_PARTS = ("street", "postal_code", "city", "country")
-EDITABLE = (*_TEXT_FIELDS, *_LIST_FIELDS, *(f"address.{p}" for p in _ADDRESS_PARTS), "legal_basis", "status")
+EDITABLE = (
+    *_TEXT_FIELDS,
+    *_LIST_FIELDS,
+    *(f"address.{p}" for p in _ADDRESS_PARTS),
+    "legal_basis",
+    "status",
+    "needs_art14_notice",
+)
+_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 #: What `forget --fields` accepts; e-mail addresses identify the person: forget them whole.
 FORGETTABLE = ("name", "title", "organization", "address", "phones", "urls", "coverage", "candidate_emails")
 
@@ -121,6 +130,12 @@ def _parse_assignment(text: str, *, taxonomy: set[str]) -> tuple[str, Any]:
         if value not in {b.value for b in LegalBasis}:
             raise InputError(f"--set legal_basis: one of {', '.join(b.value for b in LegalBasis)}")
         return field, value
+    if field == "needs_art14_notice":
+        if value.lower() not in _BOOLEANS:
+            raise InputError(
+                "--set needs_art14_notice: true or false (false once the person has been informed)"
+            )
+        return field, _BOOLEANS[value.lower()]
     if field == "status":
         if value not in {s.value for s in ContactStatus}:
             raise InputError(f"--set status: one of {', '.join(s.value for s in ContactStatus)}")
@@ -169,6 +184,8 @@ def list_(
 ) -> None:
     """List contacts."""
     app_ctx = context(ctx, config)
+    if status is not None and status not in {s.value for s in ContactStatus}:
+        raise InputError(f"--status: one of {', '.join(s.value for s in ContactStatus)}")
     with app_ctx.sessions()() as session:
         views = list_contacts(session, status=status, coverage=coverage)
     if json_out:
@@ -238,6 +255,8 @@ def edit(
         for field, value in assignments:
             if field == "legal_basis":
                 done = set_legal_basis(session, contact, value, actor=actor)
+            elif field == "needs_art14_notice":
+                done = set_art14_notice(session, contact, value, actor=actor)
             elif field == "status":
                 done = set_status(
                     session, contact, ContactStatus(value), at=utcnow(), actor=actor, reason="edited by hand"
