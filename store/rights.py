@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
@@ -391,8 +391,14 @@ def export_contact(
     organization: str,
     rules: RetentionRules,
     actor: str,
+    plan: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Everything held about one person (Art. 15/20), as one JSON-ready object; audited."""
+    """Everything held about one person (Art. 15/20), as one JSON-ready object; audited.
+
+    `plan`: the retention plan's items (`harvester retention plan --json` objects) when the
+    retention module is present; the items for this person's threads and contact are
+    exported. Without it the dates are computed from `rules` (the config's settings).
+    """
     person = person_of(session, contact)
     roles: dict[int, set[str]] = {}
     for pk, role in session.execute(
@@ -417,12 +423,15 @@ def export_contact(
             .where(Thread.id.in_(thread_ids))
         )
     }
-    retention = [_thread_retention(t, p, rules) for t, p in threads.values()]
-    if rules.inactive_contacts is not None and contact.last_activity_at is not None:
-        due = (contact.last_activity_at + rules.inactive_contacts).date().isoformat()
-        retention.append({"rule": "inactive_contacts", "what": "contact", "id": contact.id, "due_on": due})
+    if plan is not None:
+        mine = {("thread", t) for t in threads} | {("contact", contact.id)}
+        retention = [dict(item) for item in plan if (item.get("what"), item.get("id")) in mine]
     else:
-        retention.append({"rule": "inactive_contacts", "what": "contact", "id": contact.id, "due_on": None})
+        retention = [_thread_retention(t, p, rules) for t, p in threads.values()]
+        inactive = rules.inactive_contacts
+        last = contact.last_activity_at
+        due = (last + inactive).date().isoformat() if inactive is not None and last is not None else None
+        retention.append({"rule": "inactive_contacts", "what": "contact", "id": contact.id, "due_on": due})
     events = session.scalars(
         select(AuditEvent)
         .where(AuditEvent.object_kind == "contact", AuditEvent.object_id == contact.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ import phonenumbers
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from harvester.cli.common import ConfigOption, JsonOption, context, emit_json
 from harvester.cli.context import AppContext
@@ -172,6 +174,18 @@ def _retention_rules(app_ctx: AppContext) -> RetentionRules:
     return RetentionRules(
         unlinked_threads=config.unlinked_threads, inactive_contacts=config.inactive_contacts
     )
+
+
+def _retention_plan(app_ctx: AppContext, session: Session) -> list[dict[str, Any]] | None:
+    """The retention plan's items, when the retention module (built in parallel) is installed."""
+    try:
+        from store.retention import plan
+
+        from harvester.retention_policy import policy_for
+    except ImportError:
+        return None
+    today = date.today()
+    return [item.to_json(today=today) for item in plan(session, policy_for(app_ctx.config))]
 
 
 @app.command("list")
@@ -336,6 +350,7 @@ def export(
             organization=app_ctx.config.organization.name,
             rules=_retention_rules(app_ctx),
             actor=audit.cli_actor(),
+            plan=_retention_plan(app_ctx, session),
         )
     if out is None:
         emit_json(data)

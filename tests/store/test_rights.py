@@ -313,3 +313,28 @@ def test_absence_reason_is_only_ever_an_enum_value(
     with sessions() as session:
         stored = session.scalar(select(Contact.absence_reason))
     assert stored in {None, "vacation", "parental_leave", "absence"}
+
+
+def test_export_takes_the_retention_plan_items_of_this_person_only(sessions: sessionmaker[Session]) -> None:
+    _erik_with_history(sessions)
+    with sessions.begin() as session:
+        contact = contact_by_email(session, ERIK.email)
+        assert contact is not None
+        threads = {
+            m.thread_id for m in session.scalars(select(Message).where(Message.sender_email == ERIK.email))
+        }
+        plan = [
+            *(
+                {"rule": "unlinked_threads", "what": "thread", "id": t, "due_on": "2026-09-01"}
+                for t in threads
+            ),
+            {"rule": "unlinked_threads", "what": "thread", "id": 999, "due_on": "2026-09-01"},
+            {"rule": "inactive_contacts", "what": "contact", "id": contact.id, "due_on": "2028-01-01"},
+            {"rule": "inactive_contacts", "what": "contact", "id": contact.id + 1, "due_on": "2028-01-01"},
+        ]
+        data = export_contact(
+            session, contact, organization="PR-byrån AB", rules=RetentionRules(), actor="cli:test", plan=plan
+        )
+    assert sorted((r["what"], r["id"]) for r in data["retention"]) == sorted(
+        [("thread", t) for t in threads] + [("contact", contact.id)]
+    )
