@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 import phonenumbers
-from sqlalchemy import CursorResult, Delete, Engine, delete, or_, select
+from sqlalchemy import ColumnElement, CursorResult, Delete, Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from store import audit
@@ -159,18 +159,35 @@ def scrub_messages(
     phones: Collection[str] = (),
     own_domains: Collection[str] = (),
     report: ErasureReport | None = None,
+    mentions: bool = False,
 ) -> ErasureReport:
-    """Remove one person from archived messages (see the module docstring)."""
+    """Remove one person from archived messages (see the module docstring).
+
+    `mentions`: also find messages that only *mention* the person (their address, full
+    name or surname in a subject or body) and redact them there; a scan of the whole
+    archive, so erasure uses it and ingest does not. A mention by phone number alone,
+    without a name or address, is not searched for (numbers are written too many ways).
+    """
     report = report or ErasureReport()
     emails = {e.lower() for e in emails}
+    names = {n for n in names if n}
     if not emails:
         return report
     _secure_delete(session)
     redact = _redactor(emails=emails, names=names, phones=phones)
     involved = select(MessageParticipant.message_pk).where(MessageParticipant.email.in_(emails))
-    found = session.scalars(
-        select(Message).where(or_(Message.id.in_(involved), Message.sender_email.in_(emails)))
-    )
+    conditions: list[ColumnElement[bool]] = [Message.id.in_(involved), Message.sender_email.in_(emails)]
+    thread_conditions: list[ColumnElement[bool]] = []
+    if mentions:
+        surnames = {p for n in names for p in n.split()[1:] if len(p) >= 3}
+        for needle in sorted({*emails, *names, *surnames}):
+            for column in (Message.body, Message.subject):
+                conditions.append(func.lower(column).contains(needle.lower(), autoescape=True))
+            thread_conditions.append(func.lower(Thread.subject).contains(needle.lower(), autoescape=True))
+    found = list(session.scalars(select(Message).where(or_(*conditions))))
+    participating = set(session.scalars(involved)) | {
+        m.id for m in found if m.sender_email and m.sender_email.lower() in emails
+    }
     threads: set[int] = set()
     for message in found:
         others = {
@@ -178,7 +195,7 @@ def scrub_messages(
             for p in message.participants
             if p.email.lower() not in emails and not _is_own(p.email, own_domains)
         }
-        if others:
+        if others or message.id not in participating:
             message.body = redact(message.body)
             report.messages_redacted += 1
         elif message.body is not None:
@@ -192,7 +209,7 @@ def scrub_messages(
     report.participants_deleted += _delete(
         session, delete(MessageParticipant).where(MessageParticipant.email.in_(emails))
     )
-    for thread in session.scalars(select(Thread).where(Thread.id.in_(threads))):
+    for thread in session.scalars(select(Thread).where(or_(Thread.id.in_(threads), *thread_conditions))):
         thread.subject = redact(thread.subject)
     session.flush()
     return report
@@ -262,6 +279,7 @@ def erase_contact(
         phones=person.phones,
         own_domains=own_domains,
         report=report,
+        mentions=True,
     )
     contact_id = contact.id
     report.evidence_rows = _delete(
