@@ -84,6 +84,13 @@ def _erik_with_history(sessions: sessionmaker[Session]) -> None:
             cc=[Mailbox(ERIK.email, ERIK.name)],
             body=f"Hej! Jag har pratat med {ERIK.name}, nå honom på {ERIK.mobile_local}.\n\n{LENA.name}",
         ),
+        mail(  # mentions Erik without him taking part: redacted, never emptied
+            LENA,
+            mid="l2@sr.example",
+            date=day(7),
+            subject="Tips från Lindqvist",
+            body=f"Hej! {ERIK.name} ({ERIK.email}) tipsade om er.\n\n{LENA.name}",
+        ),
     )
     with sessions.begin() as session:
         contact = contact_by_email(session, ERIK.email)
@@ -160,6 +167,7 @@ def test_forget_deletes_the_person_everywhere_and_suppresses_them(sessions: sess
         bodies = {m.message_id: m.body for m in session.scalars(select(Message))}
         assert bodies["<e1@dagbladet.example>"] is None  # only Erik besides us: body deleted
         assert bodies["<l1@sr.example>"] is not None and LENA.name in bodies["<l1@sr.example>"]
+        assert bodies["<l2@sr.example>"] == f"Hej! [erased] ([erased]) tipsade om er.\n\n{LENA.name}"
         needles = [ERIK.name, ERIK.email, ERIK.mobile, ERIK.mobile_local, "Lindqvist"]
         assert contains_any(text_values(session), needles) == []
         assert Suppressor(KEY).is_suppressed(session, "email", [ERIK.email])
