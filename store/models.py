@@ -192,9 +192,15 @@ class Contact(Base):
 
     id: Mapped[intpk]
     status: Mapped[str] = mapped_column(String(32), default="active")
+    #: When `status` last changed, so only newer evidence can change it again.
+    status_since: Mapped[datetime | None]
     legal_basis: Mapped[str] = mapped_column(String(32))
     needs_art14_notice: Mapped[bool] = mapped_column(Boolean, default=False)
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Out of office from an auto-reply: an AutoReplyReason value (never a health word) and until when.
+    absence_reason: Mapped[str | None] = mapped_column(String(32))
+    absence_until: Mapped[date | None]
+    absence_since: Mapped[datetime | None]
     created_at: Mapped[timestamp]
     updated_at: Mapped[timestamp]
     last_activity_at: Mapped[datetime | None]

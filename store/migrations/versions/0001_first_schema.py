@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:34:18.281775
+Create Date: 2026-11-23 11:55:43.596244
 
 """
 from typing import Sequence, Union
@@ -36,9 +36,13 @@ def upgrade() -> None:
     op.create_table('contacts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('status_since', sa.DateTime(), nullable=True),
     sa.Column('legal_basis', sa.String(length=32), nullable=False),
     sa.Column('needs_art14_notice', sa.Boolean(), nullable=False),
     sa.Column('legal_hold', sa.Boolean(), nullable=False),
+    sa.Column('absence_reason', sa.String(length=32), nullable=True),
+    sa.Column('absence_until', sa.Date(), nullable=True),
+    sa.Column('absence_since', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('last_activity_at', sa.DateTime(), nullable=True),
