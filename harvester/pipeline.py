@@ -24,10 +24,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from harvester.project_rules import load_project_rules
 from harvester.sources.raw import RawMessage
 from harvester.understand import understand
 from harvester.understand.types import Understanding
-from store import contacts, cursors, messages, threads
+from store import contacts, cursors, messages, projects, retention, threads
 from store.db import session_scope
 from store.models import Message, utcnow
 
@@ -100,6 +101,8 @@ class Pipeline:
         self.contact_policy = contact_policy
         self.rules_dir = rules_dir
         self.workers = workers
+        #: rules/projects.toml, read once: a bad file stops the pipeline before any mail is read.
+        self.project_rules = load_project_rules(rules_dir=rules_dir)
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Pipeline:
@@ -175,10 +178,12 @@ class Pipeline:
             report.duplicates += 1
             return
         report.stored += 1
-        threads.assign_thread(session, message)
+        thread = threads.assign_thread(session, message)
         seen_at = understanding.envelope.date or utcnow()
         contact = contacts.apply_understanding(
             session, understanding, seen_at=seen_at, policy=self.contact_policy
         )
+        retention.record_exchange(session, message)
+        projects.link_by_rules(session, thread, message, self.project_rules, actor=self.contact_policy.actor)
         if contact is not None:
             report.contacts_touched.add(contact.id)

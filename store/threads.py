@@ -152,10 +152,14 @@ def assign_thread(session: Session, message: Message) -> Thread:
     chain = reference_chain(message)
     own = message.message_id
     ids = [*chain, own] if own else chain
-    found = {
-        c.message_id: c
-        for c in session.scalars(select(ThreadContainer).where(ThreadContainer.message_id.in_(ids)))
-    } if ids else {}
+    found = (
+        {
+            c.message_id: c
+            for c in session.scalars(select(ThreadContainer).where(ThreadContainer.message_id.in_(ids)))
+        }
+        if ids
+        else {}
+    )
     threads = sorted({c.thread_id for c in found.values()})
     thread: Thread | None = session.get(Thread, threads[0]) if threads else None
     if thread is not None and len(threads) > 1:
@@ -200,9 +204,7 @@ def assign_thread(session: Session, message: Message) -> Thread:
 
 def list_threads(session: Session, *, unlinked: bool = False) -> list[tuple[Thread, int, Project | None]]:
     counts = (
-        select(Message.thread_id, func.count(Message.id).label("n"))
-        .group_by(Message.thread_id)
-        .subquery()
+        select(Message.thread_id, func.count(Message.id).label("n")).group_by(Message.thread_id).subquery()
     )
     query = (
         select(Thread, func.coalesce(counts.c.n, 0), Project)
@@ -213,4 +215,3 @@ def list_threads(session: Session, *, unlinked: bool = False) -> list[tuple[Thre
     if unlinked:
         query = query.where(Thread.project_id.is_(None))
     return [(t, n, p) for t, n, p in session.execute(query)]
-
