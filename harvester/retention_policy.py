@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from harvester.config import Config
 from harvester.errors import PolicyError
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Selector",
     "load_policy",
     "parse_period",
+    "policy_for",
     "policy_path",
 ]
 
@@ -238,3 +240,12 @@ def load_policy(
                 )
         rules.append(rule)
     return Policy(path=path, rules=tuple(rules))
+
+
+def policy_for(config: Config) -> Policy:
+    """The policy as configured: the rules directory and the [retention] periods of harvester.toml."""
+    return load_policy(
+        rules_dir=config.rules_dir,
+        unlinked_threads=config.unlinked_threads,
+        inactive_contacts=config.inactive_contacts,
+    )

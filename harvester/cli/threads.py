@@ -50,6 +50,7 @@ def list_(
                     "subject": thread.subject,
                     "participants": people,
                     "project": project.code if project else None,
+                "link_source": thread.link_source,
                     "messages": count,
                     "message_ids": [i for i in ids if i],
                     "last_message_at": thread.last_message_at.isoformat() if thread.last_message_at else None,
