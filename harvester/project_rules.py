@@ -69,7 +69,8 @@ class ProjectRules:
         if not by_upper:
             return None
         text = subject or ""
-        tagged = {by_upper[m.group("code").upper()] for m in self.tag.finditer(text)} & set(by_upper.values())
+        tags = {m.group("code").upper() for m in self.tag.finditer(text)}
+        tagged = {by_upper[tag] for tag in tags if tag in by_upper}
         if tagged:
             return _one(tagged)
         if found := _one({code for code in by_upper.values() if _word(code).search(text)}):
