@@ -149,7 +149,7 @@ class ThreadContainer(Base):
     message_id: Mapped[str] = mapped_column(String(998), unique=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
     parent_message_id: Mapped[str | None] = mapped_column(String(998))
-    message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"), index=True)
 
 
 class Message(Base):
@@ -192,7 +192,8 @@ class MessageLocation(Base):
     )
 
     id: Mapped[intpk]
-    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    #: Indexed: deleting a message (retention, erasure) looks its locations up by this key.
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
     account: Mapped[str | None] = mapped_column(String(255))
     folder: Mapped[str | None] = mapped_column(String(255))
     uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
@@ -270,7 +271,8 @@ class ContactEvidence(Base):
     value: Mapped[str] = mapped_column(Text)  # JSON
     source: Mapped[str] = mapped_column(String(32))
     rank: Mapped[int] = mapped_column(Integer)
-    message_id: Mapped[str | None] = mapped_column(String(998))
+    #: Indexed: retention deletes the evidence a deleted message alone supported.
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
     seen_at: Mapped[datetime]
     recorded_at: Mapped[timestamp]
     superseded_at: Mapped[datetime | None]
