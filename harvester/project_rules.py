@@ -17,14 +17,13 @@ Only projects that exist in the store are linked; a manual link always beats a r
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from harvester.errors import PolicyError
+from harvester.rules_io import named_table, read_toml, rules_file
 
 __all__ = ["DEFAULT_TAG", "ProjectRule", "ProjectRules", "load_project_rules", "rules_path"]
 
@@ -90,9 +89,7 @@ class ProjectRules:
 
 
 def rules_path(rules_dir: Path | None = None) -> Path:
-    if rules_dir is not None and (rules_dir / RULES_FILE).exists():
-        return rules_dir / RULES_FILE
-    return Path(str(resources.files("harvester.rules") / RULES_FILE))
+    return rules_file(RULES_FILE, rules_dir)
 
 
 def _strings(path: Path, where: str, raw: dict[str, Any], key: str) -> tuple[str, ...]:
@@ -103,18 +100,8 @@ def _strings(path: Path, where: str, raw: dict[str, Any], key: str) -> tuple[str
 
 
 def _project(path: Path, index: int, raw: Any) -> ProjectRule:
-    where = f"project #{index + 1}"
-    if not isinstance(raw, dict):
-        raise PolicyError(f"{path}: {where}: must be a table ([[project]])")
-    code = raw.get("code")
-    if not isinstance(code, str) or not code.strip():
-        raise PolicyError(f"{path}: {where}: code: missing")
-    where = f"project {code!r}"
-    unknown = sorted(set(raw) - _PROJECT_KEYS)
-    if unknown:
-        raise PolicyError(
-            f"{path}: {where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_PROJECT_KEYS))})"
-        )
+    raw, where = named_table(path, raw, kind="project", index=index, key="code", known=_PROJECT_KEYS)
+    code: str = raw["code"]
     addresses = tuple(a.lower() for a in _strings(path, where, raw, "addresses"))
     if bad := next((a for a in addresses if "@" not in a), None):
         raise PolicyError(f"{path}: {where}: addresses: {bad!r} is not an e-mail address")
@@ -128,12 +115,7 @@ def _project(path: Path, index: int, raw: Any) -> ProjectRule:
 def load_project_rules(path: Path | None = None, *, rules_dir: Path | None = None) -> ProjectRules:
     """Read and validate the rules; problems raise PolicyError naming file, project and key."""
     path = path or rules_path(rules_dir)
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: not valid TOML: {exc}") from exc
+    doc = read_toml(path)
     unknown = sorted(set(doc) - {"tag", "project"})
     if unknown:
         raise PolicyError(f"{path}: unknown key {unknown[0]!r} (known: tag, project)")

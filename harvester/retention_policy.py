@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import calendar
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from harvester.config import Config
 from harvester.errors import PolicyError
+from harvester.rules_io import named_table, read_toml, rules_file
 
 __all__ = [
     "CLOCKS_FOR",
@@ -146,22 +145,13 @@ class Policy:
 
 def policy_path(rules_dir: Path | None = None) -> Path:
     """The organisation's retention.toml when it has one in `rules_dir`, else the shipped one."""
-    if rules_dir is not None and (rules_dir / POLICY_FILE).exists():
-        return rules_dir / POLICY_FILE
-    return Path(str(resources.files("harvester.rules") / POLICY_FILE))
+    return rules_file(POLICY_FILE, rules_dir)
 
 
 def _rule(path: Path, index: int, raw: Any, settings: Mapping[str, timedelta | None]) -> Rule:
-    where = f"{path}: rule #{index + 1}"
-    if not isinstance(raw, dict):
-        raise PolicyError(f"{where}: must be a table ([[rule]])")
-    name = raw.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise PolicyError(f"{where}: name: missing (every rule needs a name)")
-    where = f"{path}: rule {name!r}"
-    unknown = sorted(set(raw) - _RULE_KEYS)
-    if unknown:
-        raise PolicyError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_RULE_KEYS))})")
+    raw, label = named_table(path, raw, kind="rule", index=index, key="name", known=_RULE_KEYS)
+    name: str = raw["name"]
+    where = f"{path}: {label}"
     for key in ("purpose", "select", "clock", "period"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise PolicyError(f"{where}: {key}: missing or not a string")
@@ -214,12 +204,7 @@ def load_policy(
 ) -> Policy:
     """Read and validate the policy; `config:KEY` periods come from the config's [retention]."""
     path = path or policy_path(rules_dir)
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: not valid TOML: {exc}") from exc
+    doc = read_toml(path)
     unknown = sorted(set(doc) - {"rule"})
     if unknown:
         raise PolicyError(f"{path}: unknown key {unknown[0]!r} (rules are [[rule]] tables)")

@@ -97,15 +97,14 @@ def link_thread(
     if thread.project_id == project.id and thread.link_source == source:
         return False
     thread.project_id, thread.link_source = project.id, source.value
-    audit.record(
-        session,
-        action="thread.linked",
-        object_kind="thread",
-        object_id=thread.id,
-        actor=actor,
-        source=source.value,
-    )
+    _audit_link(session, thread, "thread.linked", source, actor)
     return True
+
+
+def _audit_link(session: Session, thread: Thread, action: str, source: LinkSource, actor: str) -> None:
+    audit.record(
+        session, action=action, object_kind="thread", object_id=thread.id, actor=actor, source=source.value
+    )
 
 
 def _codes(session: Session) -> list[str]:
@@ -158,14 +157,7 @@ def apply_rules(session: Session, rules: ProjectRules, *, actor: str) -> int:
         if code is None:
             if thread.project_id is not None:
                 thread.project_id, thread.link_source = None, None
-                audit.record(
-                    session,
-                    action="thread.unlinked",
-                    object_kind="thread",
-                    object_id=thread.id,
-                    actor=actor,
-                    source=LinkSource.RULE,
-                )
+                _audit_link(session, thread, "thread.unlinked", LinkSource.RULE, actor)
                 changed += 1
             continue
         changed += link_thread(session, by_code[code], thread, source=LinkSource.RULE, actor=actor)
