@@ -101,6 +101,15 @@ def _held_contact_threads(session: Session) -> set[int]:
     return pinned
 
 
+def _item(
+    rule: Rule, what: str, oid: int, clock_on: date | None, project: str | None = None
+) -> PlanItem | None:
+    due = rule.due_on(clock_on) if clock_on else None
+    if due is None or clock_on is None:
+        return None
+    return PlanItem(rule.name, what, oid, due, rule.clock.value, clock_on, project)
+
+
 def _project_threads(session: Session, rule: Rule, kind: str, pinned: set[int]) -> Iterator[PlanItem]:
     query = (
         select(Thread.id, Thread.last_message_at, Thread.created_at, Project.closed_on, Project.code)
@@ -113,9 +122,8 @@ def _project_threads(session: Session, rule: Rule, kind: str, pinned: set[int]) 
         if thread_id in pinned:
             continue
         clock_on = closed_on if rule.clock is Clock.PROJECT_CLOSED else _day(last or created)
-        due = rule.due_on(clock_on)
-        if due is not None:
-            yield PlanItem(rule.name, "thread", thread_id, due, rule.clock.value, clock_on, code)
+        if item := _item(rule, "thread", thread_id, clock_on, code):
+            yield item
 
 
 def _unlinked_threads(session: Session, rule: Rule, pinned: set[int]) -> Iterator[PlanItem]:
@@ -123,10 +131,8 @@ def _unlinked_threads(session: Session, rule: Rule, pinned: set[int]) -> Iterato
     for thread_id, last, created in session.execute(query):
         if thread_id in pinned:
             continue
-        clock_on = _day(last or created)
-        due = rule.due_on(clock_on) if clock_on else None
-        if due is not None:
-            yield PlanItem(rule.name, "thread", thread_id, due, rule.clock.value, clock_on)
+        if item := _item(rule, "thread", thread_id, _day(last or created)):
+            yield item
 
 
 def _newsletter_subscribers(session: Session, rule: Rule) -> Iterator[PlanItem]:
@@ -142,23 +148,17 @@ def _newsletter_subscribers(session: Session, rule: Rule) -> Iterator[PlanItem]:
         .group_by(Contact.id)
     )
     for contact_id, unsubscribed in session.execute(query):
-        clock_on = _day(unsubscribed)
-        due = rule.due_on(clock_on) if clock_on else None
-        if due is not None:
-            yield PlanItem(rule.name, "contact", contact_id, due, rule.clock.value, clock_on)
+        if item := _item(rule, "contact", contact_id, _day(unsubscribed)):
+            yield item
 
 
 def _inactive_contacts(session: Session, rule: Rule) -> Iterator[PlanItem]:
-    if rule.period is None:
-        return
     query = select(Contact.id, Contact.last_exchange_at, Contact.created_at).where(
         Contact.legal_hold.is_(False)
     )
     for contact_id, exchanged, created in session.execute(query):
-        clock_on = _day(exchanged or created)
-        due = rule.due_on(clock_on) if clock_on else None
-        if due is not None:
-            yield PlanItem(rule.name, "contact", contact_id, due, rule.clock.value, clock_on)
+        if item := _item(rule, "contact", contact_id, _day(exchanged or created)):
+            yield item
 
 
 def plan(session: Session, policy: Policy, *, today: date | None = None) -> list[PlanItem]:

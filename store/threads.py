@@ -188,11 +188,12 @@ def assign_thread(session: Session, message: Message) -> Thread:
             containers[own].message_pk = message.id
             if chain:
                 _link(containers, own, chain[-1], force=True)
-        top = own or chain[-1]
+        top: str = own or chain[-1]
         walked = {top}
-        while (parent := containers[top].parent_message_id) in containers and parent not in walked:
-            walked.add(parent)
-            top = parent
+        up = containers[top].parent_message_id
+        while up is not None and up in containers and up not in walked:
+            walked.add(up)
+            top, up = up, containers[up].parent_message_id
         thread.root_message_id = top
         is_root = top == own
     else:
