@@ -14,15 +14,18 @@ is deleted too. Opt-outs stay: they are legal facts, not harvested data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from harvester.retention_policy import Clock, Policy, Rule, Selector
+from store.db import session_scope
 from store.models import (
     AuditEvent,
     Contact,
@@ -38,7 +41,9 @@ from store.models import (
     utcnow,
 )
 
-__all__ = ["PlanItem", "plan", "record_exchange", "run_due"]
+__all__ = ["PlanItem", "daily_job", "plan", "record_exchange", "run_due"]
+
+log = logging.getLogger(__name__)
 
 _CHUNK = 500
 _EXCHANGE_KINDS = ("personal",)
@@ -315,3 +320,20 @@ def record_exchange(session: Session, message: Message) -> None:
         .values(last_exchange_at=at)
         .execution_options(synchronize_session=False)
     )
+
+
+def daily_job(
+    sessions: sessionmaker[Session], policy: Policy, *, actor: str = "daemon"
+) -> Callable[[], None]:
+    """The daemon's retention job: `run_due` for today in one transaction, counts logged per rule."""
+
+    def job() -> None:
+        with session_scope(sessions) as session:
+            done = run_due(session, policy, today=date.today(), actor=actor)
+        counts = Counter((i.rule, i.what) for i in done)
+        for (rule, what), n in sorted(counts.items()):
+            log.info("event=retention.deleted rule=%s what=%s count=%d", rule, what, n)
+        if not done:
+            log.info("event=retention.nothing_due")
+
+    return job

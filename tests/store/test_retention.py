@@ -27,7 +27,7 @@ from store.models import (
     Thread,
     ThreadContainer,
 )
-from store.retention import plan, run_due
+from store.retention import daily_job, plan, run_due
 from store.suppression import Suppressor
 
 TODAY = date(2026, 11, 23)
@@ -324,3 +324,16 @@ def test_shipped_policy_loads_with_one_rule_per_purpose() -> None:
     assert unlinked.period == Period(days=90)
     bookkeeping = next(r for r in policy.rules if r.name == "bookkeeping-records")
     assert bookkeeping.due_on(date(2026, 3, 1)) == date(2033, 12, 31)
+
+
+def test_daily_job_deletes_what_is_due_in_its_own_transaction(
+    sessions: sessionmaker[Session], pipeline: Pipeline, policy: Policy
+) -> None:
+    _setup(sessions, pipeline)
+    daily_job(sessions, policy, actor="daemon")()
+    with sessions() as session:
+        assert _count(session, Message) == 2
+        actors = session.scalars(
+            select(AuditEvent.actor).where(AuditEvent.action == "retention.deleted")
+        ).all()
+        assert set(actors) == {"daemon"}
