@@ -14,11 +14,20 @@ from harvester.errors import PolicyError
 __all__ = ["named_table", "read_toml", "rules_file"]
 
 
+def _shipped() -> Path:
+    """The shipped rules/: the installed `harvester.rules` package, or rules/ of a source checkout
+    (where `harvester` is imported from the tree and that package name does not exist)."""
+    try:
+        return Path(str(resources.files("harvester.rules")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[1] / "rules"
+
+
 def rules_file(name: str, rules_dir: Path | None = None) -> Path:
     """`rules_dir/name` when the organisation has its own copy, else the one shipped in rules/."""
     if rules_dir is not None and (rules_dir / name).exists():
         return rules_dir / name
-    return Path(str(resources.files("harvester.rules") / name))
+    return _shipped() / name
 
 
 def read_toml(path: Path) -> dict[str, Any]:
