@@ -23,11 +23,12 @@ import json
 import re
 from datetime import timedelta
 from itertools import pairwise
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from store.models import Message, Project, Thread, ThreadContainer
+from store.models import Message, MessageParticipant, Project, Thread, ThreadContainer
 
 __all__ = [
     "SUBJECT_WINDOW",
@@ -36,6 +37,7 @@ __all__ = [
     "list_threads",
     "reference_chain",
     "subject_key",
+    "thread_views",
 ]
 
 #: How far apart a header-less reply and its thread's last message may be.
@@ -216,3 +218,39 @@ def list_threads(session: Session, *, unlinked: bool = False) -> list[tuple[Thre
     if unlinked:
         query = query.where(Thread.project_id.is_(None))
     return [(t, n, p) for t, n, p in session.execute(query)]
+
+
+def thread_views(session: Session, *, unlinked: bool = False) -> list[dict[str, Any]]:
+    """The contract's thread objects (plus `link_source`), in three queries however many threads."""
+    rows = list_threads(session, unlinked=unlinked)
+    wanted = {thread.id for thread, _, _ in rows}
+    ids: dict[int, list[str]] = {}
+    for thread_id, message_id in session.execute(
+        select(Message.thread_id, Message.message_id)
+        .where(Message.thread_id.is_not(None), Message.message_id.is_not(None))
+        .order_by(Message.thread_id, Message.sent_at, Message.id)
+    ):
+        if thread_id in wanted and message_id:
+            ids.setdefault(thread_id, []).append(message_id)
+    people: dict[int, set[str]] = {}
+    for thread_id, email in session.execute(
+        select(Message.thread_id, MessageParticipant.email)
+        .join(MessageParticipant, MessageParticipant.message_pk == Message.id)
+        .where(Message.thread_id.is_not(None))
+        .distinct()
+    ):
+        if thread_id in wanted:
+            people.setdefault(thread_id, set()).add(email)
+    return [
+        {
+            "id": thread.id,
+            "subject": thread.subject,
+            "participants": sorted(people.get(thread.id, ())),
+            "project": project.code if project else None,
+            "link_source": thread.link_source,
+            "messages": count,
+            "message_ids": ids.get(thread.id, []),
+            "last_message_at": thread.last_message_at.isoformat() if thread.last_message_at else None,
+        }
+        for thread, count, project in rows
+    ]
