@@ -140,3 +140,11 @@ def test_bad_input_is_one_line_and_exit_2(cli: Cli, args: list[str], message: st
     result = cli.runner.invoke(app, ["--config", str(cli.config), *args])
     assert result.exit_code == 2
     assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_threads_list_shows_messages_participants_and_project(cli: Cli) -> None:
+    threads = {t["project"]: t for t in cli.json("threads", "list")}
+    lansering = threads["PR-2026-002"]
+    assert lansering["message_ids"] == ["<c2@sr.example>"]
+    assert lansering["participants"] == ["anna@sr.example", "karin@pr-byran.example"]
+    assert (lansering["messages"], lansering["link_source"]) == (1, "rule")
