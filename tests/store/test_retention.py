@@ -24,6 +24,7 @@ from store.models import (
     MessageLocation,
     MessageParticipant,
     OptOut,
+    Project,
     Thread,
     ThreadContainer,
 )
@@ -97,6 +98,12 @@ def _thread_of(session: Session, mid: str) -> int:
     thread_id = session.scalar(select(Message.thread_id).where(Message.message_id == f"<{mid}>"))
     assert thread_id is not None
     return thread_id
+
+
+def _project(session: Session, code: str) -> Project:
+    project = projects.get_project(session, code)
+    assert project is not None
+    return project
 
 
 def _count(session: Session, model: type) -> int:
@@ -180,8 +187,8 @@ def test_reopening_a_project_cancels_its_expiry(
 ) -> None:
     _setup(sessions, pipeline)
     with sessions.begin() as session:
-        project = projects.get_project(session, "PR-2024-001")
-        assert project is not None and projects.expires_on(project, policy) == date(2025, 6, 1)
+        project = _project(session, "PR-2024-001")
+        assert projects.expires_on(project, policy) == date(2025, 6, 1)
         projects.reopen_project(session, project, actor="test")
         assert projects.expires_on(project, policy) is None
     with sessions.begin() as session:
@@ -197,8 +204,7 @@ def test_legal_hold_keeps_the_data(
     _setup(sessions, pipeline)
     with sessions.begin() as session:
         if hold == "project":
-            project = projects.get_project(session, "PR-2024-001")
-            assert project is not None
+            project = _project(session, "PR-2024-001")
             projects.set_hold(session, project, held=True, actor="test")
         else:
             erik = find_contact(session, emails=["erik@dagbladet.example"])
@@ -216,9 +222,8 @@ def test_relinking_a_thread_moves_its_expiry(
     _setup(sessions, pipeline)
     with sessions.begin() as session:
         thread = session.get(Thread, _thread_of(session, "t1@dagbladet.example"))
-        open_project = projects.get_project(session, "PR-2026-002")
-        assert thread is not None and open_project is not None
-        projects.link_thread(session, open_project, thread, actor="test")
+        assert thread is not None
+        projects.link_thread(session, _project(session, "PR-2026-002"), thread, actor="test")
     with sessions() as session:
         assert plan(session, policy, today=TODAY) == []
 
@@ -228,9 +233,7 @@ def test_a_future_expiry_is_planned_but_not_run(
 ) -> None:
     _setup(sessions, pipeline)
     with sessions.begin() as session:
-        project = projects.get_project(session, "PR-2026-002")
-        assert project is not None
-        projects.close_project(session, project, on=date(2026, 11, 1), actor="test")
+        projects.close_project(session, _project(session, "PR-2026-002"), on=date(2026, 11, 1), actor="test")
     with sessions.begin() as session:
         due = {i.due_on for i in plan(session, policy, today=TODAY)}
         assert due == {date(2025, 6, 1), date(2027, 11, 1)}
