@@ -24,10 +24,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from harvester.project_rules import load_project_rules
 from harvester.sources.raw import RawMessage
 from harvester.understand import understand
 from harvester.understand.types import Understanding
-from store import contacts, cursors, messages, optouts, rights, threads
+from store import contacts, cursors, messages, optouts, projects, retention, rights, threads
 from store.db import session_scope
 from store.models import Message, utcnow
 
@@ -108,6 +109,8 @@ class Pipeline:
         )
         self.rules_dir = rules_dir
         self.workers = workers
+        #: rules/projects.toml, read once: a bad file stops the pipeline before any mail is read.
+        self.project_rules = load_project_rules(rules_dir=rules_dir)
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Pipeline:
@@ -209,7 +212,7 @@ class Pipeline:
             report.duplicates += 1
             return
         report.stored += 1
-        threads.assign_thread(session, message)
+        thread = threads.assign_thread(session, message)
         policy = self.contact_policy
         if policy.suppressor is not None:
             # Archived for its thread, but without the suppressed person in it.
@@ -224,6 +227,8 @@ class Pipeline:
             )
         seen_at = understanding.envelope.date or utcnow()
         contact = contacts.apply_understanding(session, understanding, seen_at=seen_at, policy=policy)
+        retention.record_exchange(session, message)
+        projects.link_by_rules(session, thread, message, self.project_rules, actor=policy.actor)
         if contact is not None:
             report.contacts_touched.add(contact.id)
         if optouts.apply_unsubscribe(session, understanding, seen_at=seen_at, policy=policy):

@@ -41,6 +41,7 @@ __all__ = [
     "SourceCursor",
     "Suppression",
     "Thread",
+    "ThreadContainer",
     "utcnow",
 ]
 
@@ -94,11 +95,18 @@ class SourceCursor(Base):
 
 
 class Project(Base):
+    """A project (or a support case, `kind="support"`): its conversations are kept while it is open.
+
+    No expiry date is stored: retention computes it from `closed_on` and the policy, so closing,
+    reopening and relinking can never leave a stale date behind.
+    """
+
     __tablename__ = "projects"
 
     id: Mapped[intpk]
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[short]
+    kind: Mapped[str] = mapped_column(String(16), default="project")  # project | support
     state: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[timestamp]
     closed_on: Mapped[date | None]
@@ -108,18 +116,40 @@ class Project(Base):
 
 
 class Thread(Base):
+    """A conversation. `link_source` says how it got its project: "manual" beats "rule"."""
+
     __tablename__ = "threads"
 
     id: Mapped[intpk]
     subject: Mapped[str | None] = mapped_column(Text)
+    #: The subject without reply/forward prefixes, lowercased: only for header-less replies.
+    subject_key: Mapped[str | None] = mapped_column(String(255), index=True)
     root_message_id: Mapped[str | None] = mapped_column(String(998))
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="SET NULL"), index=True
+    )
     link_source: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[timestamp]
     last_message_at: Mapped[datetime | None]
 
     project: Mapped[Project | None] = relationship(back_populates="threads")
-    messages: Mapped[list[Message]] = relationship(back_populates="thread")
+    messages: Mapped[list[Message]] = relationship(back_populates="thread", passive_deletes=True)
+
+
+class ThreadContainer(Base):
+    """A JWZ container: one Message-ID, held (`message_pk`) or only referenced (a phantom).
+
+    Keeping phantoms is what lets a reply that arrived first be joined by its parent
+    later, and `parent_message_id` is the reply tree (never a cycle).
+    """
+
+    __tablename__ = "thread_containers"
+
+    id: Mapped[intpk]
+    message_id: Mapped[str] = mapped_column(String(998), unique=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
+    parent_message_id: Mapped[str | None] = mapped_column(String(998))
+    message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"), index=True)
 
 
 class Message(Base):
@@ -162,7 +192,8 @@ class MessageLocation(Base):
     )
 
     id: Mapped[intpk]
-    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    #: Indexed: deleting a message (retention, erasure) looks its locations up by this key.
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
     account: Mapped[str | None] = mapped_column(String(255))
     folder: Mapped[str | None] = mapped_column(String(255))
     uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
@@ -204,6 +235,10 @@ class Contact(Base):
     created_at: Mapped[timestamp]
     updated_at: Mapped[timestamp]
     last_activity_at: Mapped[datetime | None]
+    #: The newest message exchanged with the agency (sent by, to or cc this contact), kept by
+    #: store.retention.record_exchange: the clock of the inactive-contacts rule. Unlike
+    #: `last_activity_at`, a signature or auto-reply sighting alone never moves it.
+    last_exchange_at: Mapped[datetime | None]
 
     keys: Mapped[list[ContactKey]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
@@ -242,7 +277,8 @@ class ContactEvidence(Base):
     value: Mapped[str] = mapped_column(Text)  # JSON
     source: Mapped[str] = mapped_column(String(32))
     rank: Mapped[int] = mapped_column(Integer)
-    message_id: Mapped[str | None] = mapped_column(String(998))
+    #: Indexed: retention deletes the evidence a deleted message alone supported.
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
     seen_at: Mapped[datetime]
     recorded_at: Mapped[timestamp]
     superseded_at: Mapped[datetime | None]

@@ -49,6 +49,7 @@ from store.models import (
     utcnow,
 )
 from store.suppression import Suppressor
+from store.threads import subject_key
 
 __all__ = [
     "PLACEHOLDER",
@@ -211,6 +212,7 @@ def scrub_messages(
     )
     for thread in session.scalars(select(Thread).where(or_(Thread.id.in_(threads), *thread_conditions))):
         thread.subject = redact(thread.subject)
+        thread.subject_key = subject_key(thread.subject)  # the key is derived from the subject
     session.flush()
     return report
 
