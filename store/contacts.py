@@ -198,12 +198,18 @@ def contact_by_email(session: Session, email: str) -> Contact | None:
     return find_contact(session, emails=[normalise_email(email)])
 
 
-def _add_key(session: Session, contact: Contact, kind: str, value: str) -> None:
-    """Attach a key unless it is held already, by this contact or another (no silent merge)."""
-    exists = session.scalar(select(ContactKey.id).where(ContactKey.kind == kind, ContactKey.value == value))
-    if exists is None:
-        session.add(ContactKey(contact_id=contact.id, kind=kind, value=value))
-        session.flush()
+def _add_keys(session: Session, contact: Contact, kind: str, values: Sequence[str]) -> None:
+    """Attach keys unless held already, by this contact or another (no silent merge). One query."""
+    if not values:
+        return
+    held = set(
+        session.scalars(
+            select(ContactKey.value).where(ContactKey.kind == kind, ContactKey.value.in_(list(values)))
+        )
+    )
+    for value in dict.fromkeys(values):
+        if value not in held:
+            session.add(ContactKey(contact_id=contact.id, kind=kind, value=value))
 
 
 # --- evidence -------------------------------------------------------------------------------
@@ -247,16 +253,21 @@ def add_evidence(
     seen_at: datetime,
     actor: str,
     reason: str,
+    live: list[ContactEvidence] | None = None,
 ) -> bool:
     """Record one value as evidence; True when anything changed.
 
     Nothing is overwritten: a stronger or newer value supersedes the current one (kept
-    as history), a weaker or older one is kept live but outranked.
+    as history), a weaker or older one is kept live but outranked. `live`: the contact's
+    live rows, loaded once by a caller adding many values (kept up to date here).
     """
     seen_at = _aware(seen_at)
     encoded = json.dumps(value, ensure_ascii=False, sort_keys=True)
     slot = _slot(field, value)
-    rows = [r for r in _live_rows(session, contact, field) if _slot(field, json.loads(r.value)) == slot]
+    if live is None:
+        live = _live_rows(session, contact, field)
+    rows = [r for r in live if r.field == field and _slot(field, json.loads(r.value)) == slot]
+    rows.sort(key=_order_key, reverse=True)
     if message_id is not None and any(
         r.value == encoded and r.source == source.value and r.message_id == message_id for r in rows
     ):
@@ -279,7 +290,7 @@ def add_evidence(
             seen_at=seen_at,
         )
         session.add(target)
-        session.flush()
+        live.append(target)
         audit.contact_event(
             session,
             contact.id,
@@ -296,6 +307,7 @@ def add_evidence(
         and _order_key(target) > _order_key(current)
     ):
         current.superseded_at = utcnow()
+        live.remove(current)
         audit.contact_event(
             session,
             contact.id,
@@ -387,8 +399,7 @@ def set_field_manually(session: Session, contact: Contact, field: str, value: An
                 reason=reason,
             )
         if field == "emails":
-            for item in items:
-                _add_key(session, contact, "email", item)
+            _add_keys(session, contact, "email", items)
         _touch(contact)
         return changed
     return add_evidence(
@@ -438,10 +449,9 @@ def record_sighting(
             reason=reason,
             source=source.value,
         )
-    for email in emails:
-        _add_key(session, contact, "email", email)
-    for phone in mobiles:
-        _add_key(session, contact, "phone", phone)
+    _add_keys(session, contact, "email", emails)
+    _add_keys(session, contact, "phone", mobiles)
+    live = _live_rows(session, contact)
     values: list[tuple[str, Any]] = [
         ("name", seen.name),
         ("title", seen.title),
@@ -464,6 +474,7 @@ def record_sighting(
                 seen_at=seen_at,
                 actor=policy.actor,
                 reason=reason,
+                live=live,
             )
     seen_at = _aware(seen_at)
     if contact.last_activity_at is None or seen_at > _aware(contact.last_activity_at):
