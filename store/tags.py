@@ -1,0 +1,199 @@
+"""Tags and notes of communication on a contact, with provenance and audit.
+
+Why a gate: a note is free text typed by a person ("ringde, hon är sjukskriven,
+pnr 19121212-1212"), the easiest way for Art. 9 data or a personal identity number
+to reach the database. So every note passes through the same redaction gate as
+mail (`harvester.understand.redact`) before it is stored: what is stored is the
+gate's output and the categories it removed, never the removed words. A tag is
+a short label that is meant to be shown as it is, so a tag the gate would change
+is refused instead of being stored with a placeholder in it.
+
+Each tag and note may be filed under a purpose (store/purposes.py): that is
+what lets a newsletter unsubscribe or a purpose's retention remove exactly the
+tags and notes held for that purpose and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from stdnum import luhn
+
+from harvester.errors import InputError
+from store import audit
+from store.models import Contact, ContactNote, ContactTag, utcnow
+
+__all__ = [
+    "MAX_TAG_LENGTH",
+    "Gated",
+    "add_note",
+    "add_tag",
+    "clean_tag",
+    "delete_for_purpose",
+    "gate",
+    "notes_of",
+    "remove_tag",
+    "tags_of",
+]
+
+MAX_TAG_LENGTH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Gated:
+    """Text after the redaction gate and the category names it removed."""
+
+    text: str
+    categories: tuple[str, ...]
+
+
+# A 10- or 12-digit Swedish identity number with an optional separator; checked with Luhn below.
+_NATIONAL_ID = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+–\s]?\d{4}(?!\d)")
+
+
+def _fallback_gate(text: str) -> Gated:
+    """Used only while the understanding stage's gate is not installed: identity numbers only.
+
+    It cannot see Art. 9 words; `gate` prefers the real one whenever it can be imported.
+    """
+    categories: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", match.group(0))[-10:]
+        if luhn.is_valid(digits) and 1 <= int(digits[2:4]) <= 12:
+            if "national_id" not in categories:
+                categories.append("national_id")
+            return "[redacted:national_id]"
+        return match.group(0)
+
+    return Gated(_NATIONAL_ID.sub(replace, text), tuple(categories))
+
+
+def gate(text: str, *, rules_dir: Path | None = None) -> Gated:
+    """The redaction gate of the understanding stage, through a small adapter.
+
+    `harvester.understand.redact.redact(text, rules_dir=...) -> Redacted(text, categories)`
+    is the gate mail passes; until that module is installed, `_fallback_gate` keeps at least
+    identity numbers out.
+    """
+    try:
+        from harvester.understand.redact import redact
+    except ImportError:
+        return _fallback_gate(text)
+    result: Any = redact(text, rules_dir=rules_dir)
+    return Gated(result.text, tuple(str(getattr(c, "value", c)) for c in result.categories))
+
+
+def tags_of(session: Session, contact: Contact) -> list[ContactTag]:
+    return list(
+        session.scalars(
+            select(ContactTag).where(ContactTag.contact_id == contact.id).order_by(ContactTag.tag)
+        )
+    )
+
+
+def notes_of(session: Session, contact: Contact) -> list[ContactNote]:
+    return list(
+        session.scalars(
+            select(ContactNote)
+            .where(ContactNote.contact_id == contact.id)
+            .order_by(ContactNote.created_at, ContactNote.id)
+        )
+    )
+
+
+def clean_tag(tag: str, *, rules_dir: Path | None = None) -> str:
+    """The tag as stored (whitespace collapsed); InputError when it is empty, long or sensitive."""
+    tag = " ".join(tag.split())
+    if not tag or len(tag) > MAX_TAG_LENGTH:
+        raise InputError(f"a tag is 1 to {MAX_TAG_LENGTH} characters")
+    if gate(tag, rules_dir=rules_dir).categories:
+        raise InputError(
+            "a tag may not hold special-category data or an identity number; use a neutral label"
+        )
+    return tag
+
+
+def add_tag(
+    session: Session,
+    contact: Contact,
+    tag: str,
+    *,
+    purpose: str | None,
+    source: str,
+    actor: str,
+    rules_dir: Path | None = None,
+) -> bool:
+    """Tag a contact; False when it had the tag already (case-insensitive)."""
+    tag = clean_tag(tag, rules_dir=rules_dir)
+    held = {t.tag.casefold() for t in tags_of(session, contact)}
+    if tag.casefold() in held:
+        return False
+    session.add(ContactTag(contact_id=contact.id, tag=tag, purpose=purpose, source=source))
+    contact.updated_at = utcnow()
+    audit.contact_event(
+        session, contact.id, "tag.added", actor=actor, field="tags", reason=purpose or "tag", source=source
+    )
+    session.flush()
+    return True
+
+
+def remove_tag(session: Session, contact: Contact, tag: str, *, actor: str) -> bool:
+    wanted = " ".join(tag.split()).casefold()
+    found = [t for t in tags_of(session, contact) if t.tag.casefold() == wanted]
+    for row in found:
+        session.delete(row)
+        audit.contact_event(session, contact.id, "tag.removed", actor=actor, field="tags", reason="by hand")
+    if found:
+        contact.updated_at = utcnow()
+        session.flush()
+    return bool(found)
+
+
+def add_note(
+    session: Session,
+    contact: Contact,
+    text: str,
+    *,
+    purpose: str | None,
+    source: str,
+    actor: str,
+    message_id: str | None = None,
+    rules_dir: Path | None = None,
+) -> ContactNote:
+    """Store a note after the redaction gate; the audit names the removed categories, never words."""
+    if not text.strip():
+        raise InputError("an empty note")
+    gated = gate(text.strip(), rules_dir=rules_dir)
+    note = ContactNote(
+        contact_id=contact.id,
+        text=gated.text,
+        purpose=purpose,
+        source=source,
+        message_id=message_id,
+        redactions=",".join(gated.categories) or None,
+    )
+    session.add(note)
+    contact.updated_at = utcnow()
+    reason = f"redacted: {','.join(gated.categories)}" if gated.categories else (purpose or "note")
+    audit.contact_event(
+        session, contact.id, "note.added", actor=actor, field="notes", reason=reason, source=source
+    )
+    session.flush()
+    return note
+
+
+def delete_for_purpose(session: Session, contact_id: int, purpose: str) -> int:
+    """Delete the tags and notes filed under one purpose; rows deleted."""
+    deleted = 0
+    for model in (ContactTag, ContactNote):
+        result = session.execute(
+            delete(model).where(model.contact_id == contact_id, model.purpose == purpose)  # type: ignore[attr-defined]
+        )
+        deleted += result.rowcount or 0
+    return deleted
