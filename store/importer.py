@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -39,8 +40,8 @@ from harvester.errors import InputError
 from harvester.understand.types import Contact as SeenContact
 from harvester.understand.types import Phone, PhoneType
 from store import audit, purposes
-from store.contacts import ContactPolicy, EvidenceSource, normalise_email, record_sighting
-from store.models import ContactKey, OptOut
+from store.contacts import RANK, ContactPolicy, EvidenceSource, is_mobile, normalise_email, record_sighting
+from store.models import Contact, ContactEvidence, ContactKey, OptOut
 from store.purposes import PurposeBasis, PurposeRule, PurposeSource
 from store.suppression import Suppressor
 from store.tags import add_note, add_tag, clean_tag
@@ -241,17 +242,82 @@ def read_csv(path: Path) -> tuple[list[ImportRow], list[RowProblem]]:
 # --- writing --------------------------------------------------------------------------------
 
 
-def _existing(session: Session, emails: list[str]) -> dict[str, int]:
+def _existing(session: Session, kind: str, values: list[str]) -> dict[str, int]:
+    """Which of these key values (e-mail addresses or mobiles) belong to a contact, and to which."""
     found: dict[str, int] = {}
-    for start in range(0, len(emails), 500):
-        chunk = emails[start : start + 500]
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
         for value, contact_id in session.execute(
             select(ContactKey.value, ContactKey.contact_id).where(
-                ContactKey.kind == "email", ContactKey.value.in_(chunk)
+                ContactKey.kind == kind, ContactKey.value.in_(chunk)
             )
         ):
             found[value] = contact_id
     return found
+
+
+def _mobile(row: ImportRow) -> str | None:
+    phone = row.phone
+    if phone is None:
+        return None
+    if phone["type"] == "mobile" or (phone["type"] == "unknown" and is_mobile(phone["e164"])):
+        return phone["e164"]
+    return None
+
+
+def _create_fresh(session: Session, rows: list[ImportRow], *, policy: ContactPolicy) -> list[Contact]:
+    """People new to the store, in bulk: one INSERT per table per chunk instead of ~15 queries a row.
+
+    Only for rows whose address and mobile no contact holds (checked by the caller), so
+    there is nothing to rank against: each value is simply the contact's first evidence,
+    exactly what `record_sighting` would write, with the same audit events.
+    """
+    now = datetime.now(UTC)
+    contacts = [
+        Contact(legal_basis=policy.legal_basis, status="active", last_activity_at=now, updated_at=now)
+        for _ in rows
+    ]
+    session.add_all(contacts)
+    session.flush()
+    reason = f"{EvidenceSource.IMPORT.value} in file"
+    for row, contact in zip(rows, contacts, strict=True):
+        session.add(ContactKey(contact_id=contact.id, kind="email", value=row.email))
+        if (mobile := _mobile(row)) is not None:
+            session.add(ContactKey(contact_id=contact.id, kind="phone", value=mobile))
+        audit.contact_event(
+            session, contact.id, "contact.created", actor=policy.actor, reason=reason, source="import"
+        )
+        values = (
+            ("name", row.name),
+            ("title", row.title),
+            ("organization", row.organization),
+            ("emails", row.email),
+            ("phones", row.phone),
+        )
+        for name, value in values:
+            if not value:
+                continue
+            session.add(
+                ContactEvidence(
+                    contact_id=contact.id,
+                    field=name,
+                    value=json.dumps(value, ensure_ascii=False, sort_keys=True),
+                    source=EvidenceSource.IMPORT.value,
+                    rank=RANK[EvidenceSource.IMPORT],
+                    message_id=None,
+                    seen_at=now,
+                )
+            )
+            audit.contact_event(
+                session,
+                contact.id,
+                "evidence.added",
+                actor=policy.actor,
+                field=name,
+                reason=reason,
+                source="import",
+            )
+    return contacts
 
 
 def _newsletter_refusers(session: Session, contact_ids: list[int]) -> set[int]:
@@ -278,17 +344,27 @@ def _write(
     consent_source: str | None,
     consent_given_at: datetime | None,
     rules_dir: Path | None,
+    fresh: Contact | None = None,
 ) -> None:
-    phones = [Phone(row.phone["e164"], PhoneType(row.phone["type"]))] if row.phone else []
-    seen = SeenContact(
-        name=row.name, title=row.title, organization=row.organization, emails=[row.email], phones=phones
-    )
-    contact = record_sighting(
-        session, seen, source=EvidenceSource.IMPORT, message_id=None, seen_at=datetime.now(UTC), policy=policy
-    )
+    """One row's purpose, tags and note; its contact values by `record_sighting` unless `fresh`."""
+    contact = fresh
+    if contact is None:
+        phones = [Phone(row.phone["e164"], PhoneType(row.phone["type"]))] if row.phone else []
+        seen = SeenContact(
+            name=row.name, title=row.title, organization=row.organization, emails=[row.email], phones=phones
+        )
+        contact = record_sighting(
+            session,
+            seen,
+            source=EvidenceSource.IMPORT,
+            message_id=None,
+            seen_at=datetime.now(UTC),
+            policy=policy,
+        )
     if contact is None:  # pragma: no cover - a checked row always has an address
         return
     actor = policy.actor
+    new = fresh is not None
     purposes.add_purpose(
         session,
         contact,
@@ -299,13 +375,52 @@ def _write(
         consent_given_at=row.consent_given_at or consent_given_at,
         consent_source=row.consent_source or consent_source,
         ended_at=row.ended_at,
+        fresh=new,
     )
     for tag in row.tags:
-        add_tag(session, contact, tag, purpose=purpose, source="import", actor=actor, rules_dir=rules_dir)
+        add_tag(
+            session,
+            contact,
+            tag,
+            purpose=purpose,
+            source="import",
+            actor=actor,
+            rules_dir=rules_dir,
+            fresh=new,
+        )
     if row.note:
         add_note(
-            session, contact, row.note, purpose=purpose, source="import", actor=actor, rules_dir=rules_dir
+            session,
+            contact,
+            row.note,
+            purpose=purpose,
+            source="import",
+            actor=actor,
+            rules_dir=rules_dir,
+            fresh=new,
         )
+
+
+def _split(
+    session: Session, wanted: list[tuple[ImportRow, int | None]]
+) -> tuple[list[ImportRow], list[ImportRow]]:
+    """(new people, people the store knows): a row is new when no contact holds its address or mobile.
+
+    A mobile identifies a person (store/contacts.py), so a second row with the same mobile
+    is the same person, and goes the known way (merged by `record_sighting`).
+    """
+    held_mobiles = set(_existing(session, "phone", [m for r, _ in wanted if (m := _mobile(r))]))
+    fresh: list[ImportRow] = []
+    known: list[ImportRow] = []
+    for row, contact_id in wanted:
+        mobile = _mobile(row)
+        if contact_id is None and (mobile is None or mobile not in held_mobiles):
+            fresh.append(row)
+            if mobile is not None:
+                held_mobiles.add(mobile)
+        else:
+            known.append(row)
+    return fresh, known
 
 
 def import_rows(
@@ -335,7 +450,7 @@ def import_rows(
                     RowProblem(row.line, f"consent_source: {purpose} rests on consent; say how it was given")
                 )
     suppressed = suppressor.suppressed(session, "email", [r.email for r in rows]) if suppressor else set()
-    existing = _existing(session, [r.email for r in rows if r.email not in suppressed])
+    existing = _existing(session, "email", [r.email for r in rows if r.email not in suppressed])
     refusers = (
         _newsletter_refusers(session, sorted(set(existing.values())))
         if purpose == purposes.NEWSLETTER
@@ -354,24 +469,28 @@ def import_rows(
             wanted.append((row, existing.get(row.email)))
     report.rejected.sort(key=lambda p: p.line)
     report.skipped.sort(key=lambda p: p.line)
-    report.created = sum(1 for _, cid in wanted if cid is None)
-    report.updated = len(wanted) - report.created
+    fresh, known = _split(session, wanted)
+    report.created, report.updated = len(fresh), len(known)
     if dry_run or report.rejected:
         return report
     # A contact's own legal_basis keeps the contract's three values; the purpose row holds the precise one.
     legal_basis = rule.legal_basis.value if rule.legal_basis != PurposeBasis.LEGAL_OBLIGATION else "contract"
     policy = ContactPolicy(legal_basis=legal_basis, suppressor=None, actor=actor)
-    for row, _ in wanted:
-        _write(
-            session,
-            row,
-            purpose=purpose,
-            rules=rules,
-            policy=policy,
-            consent_source=consent_source,
-            consent_given_at=consent_given_at,
-            rules_dir=rules_dir,
-        )
+    options: dict[str, Any] = {
+        "purpose": purpose,
+        "rules": rules,
+        "policy": policy,
+        "consent_source": consent_source,
+        "consent_given_at": consent_given_at,
+        "rules_dir": rules_dir,
+    }
+    for start in range(0, len(fresh), 500):
+        chunk = fresh[start : start + 500]
+        for row, contact in zip(chunk, _create_fresh(session, chunk, policy=policy), strict=True):
+            _write(session, row, fresh=contact, **options)
+        session.flush()
+    for row in known:
+        _write(session, row, **options)
     audit.record(
         session,
         action="import.done",

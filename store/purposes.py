@@ -278,16 +278,25 @@ def add_purpose(
     consent_source: str | None = None,
     started_at: datetime | None = None,
     ended_at: datetime | None = None,
+    fresh: bool = False,
 ) -> ContactPurpose:
-    """Hold the person for this purpose (again); a consent purpose needs when and how it was given."""
+    """Hold the person for this purpose (again); a consent purpose needs when and how it was given.
+
+    `fresh`: the contact was created in this unit of work (a bulk import): nothing to look
+    up, and the caller flushes.
+    """
     rule = _rule(rules, purpose)
     if rule.legal_basis == PurposeBasis.CONSENT:
         if not consent_source or not consent_source.strip():
             raise InputError(f"{purpose}: rests on consent; say how it was given (--consent-source)")
         consent_given_at = consent_given_at or utcnow()
-    row = session.scalar(
-        select(ContactPurpose).where(
-            ContactPurpose.contact_id == contact.id, ContactPurpose.purpose == purpose
+    row = (
+        None
+        if fresh
+        else session.scalar(
+            select(ContactPurpose).where(
+                ContactPurpose.contact_id == contact.id, ContactPurpose.purpose == purpose
+            )
         )
     )
     action = "purpose.added"
@@ -304,7 +313,8 @@ def add_purpose(
     row.objected = False
     if rule.legal_basis == PurposeBasis.CONSENT:
         row.consent_given_at, row.consent_source = consent_given_at, consent_source
-        _lift_opt_out(session, contact, purpose, actor=actor)
+        if not fresh:
+            _lift_opt_out(session, contact, purpose, actor=actor)
     contact.updated_at = utcnow()
     audit.contact_event(
         session,
@@ -315,7 +325,8 @@ def add_purpose(
         reason=rule.legal_basis.value,
         source=source.value,
     )
-    session.flush()
+    if not fresh:
+        session.flush()
     return row
 
 

@@ -128,10 +128,15 @@ def add_tag(
     source: str,
     actor: str,
     rules_dir: Path | None = None,
+    fresh: bool = False,
 ) -> bool:
-    """Tag a contact; False when it had the tag already (case-insensitive)."""
+    """Tag a contact; False when it had the tag already (case-insensitive).
+
+    `fresh`: the contact was created in this unit of work (a bulk import): nothing to look
+    up, and the caller flushes.
+    """
     tag = clean_tag(tag, rules_dir=rules_dir)
-    held = {t.tag.casefold() for t in tags_of(session, contact)}
+    held = set() if fresh else {t.tag.casefold() for t in tags_of(session, contact)}
     if tag.casefold() in held:
         return False
     session.add(ContactTag(contact_id=contact.id, tag=tag, purpose=purpose, source=source))
@@ -139,7 +144,8 @@ def add_tag(
     audit.contact_event(
         session, contact.id, "tag.added", actor=actor, field="tags", reason=purpose or "tag", source=source
     )
-    session.flush()
+    if not fresh:
+        session.flush()
     return True
 
 
@@ -165,6 +171,7 @@ def add_note(
     actor: str,
     message_id: str | None = None,
     rules_dir: Path | None = None,
+    fresh: bool = False,
 ) -> ContactNote:
     """Store a note after the redaction gate; the audit names the removed categories, never words."""
     if not text.strip():
@@ -184,7 +191,8 @@ def add_note(
     audit.contact_event(
         session, contact.id, "note.added", actor=actor, field="notes", reason=reason, source=source
     )
-    session.flush()
+    if not fresh:
+        session.flush()
     return note
 
 

@@ -73,9 +73,7 @@ def test_import_dry_run_then_import(runner: CliRunner, config: Path, tmp_path: P
     assert _show(runner, config, ANNA)["provenance"]["name"][0]["source"] == "import"
 
 
-def test_import_with_a_bad_line_names_it_and_exits_2(
-    runner: CliRunner, config: Path, tmp_path: Path
-) -> None:
+def test_import_with_a_bad_line_names_it_and_exits_2(runner: CliRunner, config: Path, tmp_path: Path) -> None:
     csv_file = tmp_path / "lista.csv"
     csv_file.write_text(f"email,name\n{ANNA},Anna\ninte-en-adress,Ola\n", encoding="utf-8")
     result = runner.invoke(
@@ -213,8 +211,6 @@ def test_purposes_follow_an_override_rules_dir(runner: CliRunner, config: Path, 
         'retention = { rule = "alumni", anchor = "purpose_end", period = "2y", text = "Two years." }\n',
         encoding="utf-8",
     )
-    config.write_text(
-        config.read_text(encoding="utf-8") + f'\n[rules]\ndir = "{rules}"\n', encoding="utf-8"
-    )
+    config.write_text(config.read_text(encoding="utf-8") + f'\n[rules]\ndir = "{rules}"\n', encoding="utf-8")
     record = json.loads(_run(runner, config, "purposes", "--json"))
     assert [p["purpose"] for p in record["purposes"]] == ["mail_contacts", "alumni"]

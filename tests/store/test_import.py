@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from harvester.errors import InputError
-from store.contacts import contact_by_email, provenance
+from store.contacts import contact_by_email, current_view, provenance
 from store.importer import ImportReport, import_rows, parse_csv
 from store.models import AuditEvent, Contact, ContactEvidence, ContactNote, ContactPurpose, ContactTag, OptOut
 from store.purposes import load_purposes, purposes_of
@@ -191,3 +191,23 @@ def test_swedish_header_names_and_tab_delimiter_are_understood() -> None:
         "Anna",
         {"e164": "+46313900610", "type": "fixed"},
     )
+
+
+def test_two_rows_with_one_mobile_are_one_person_as_in_mail(sessions: sessionmaker[Session]) -> None:
+    text = (
+        "email,name,phone\nanna@example.com,Anna,070-174 06 30\nanna.privat@example.net,Anna,070-174 06 30\n"
+    )
+    report = _import(sessions, text)
+    assert (report.created, report.updated) == (1, 1)
+    with sessions() as session:
+        first = contact_by_email(session, "anna@example.com")
+        assert first is not None
+        emails = sorted(current_view(session, first)["emails"])
+    assert emails == ["anna.privat@example.net", "anna@example.com"]
+    assert _count(sessions, Contact) == 1
+
+
+def test_fixed_line_is_evidence_but_not_a_key(sessions: sessionmaker[Session]) -> None:
+    text = "email,phone\na@example.com,08-465 004 30\nb@example.com,08-465 004 30\n"
+    assert _import(sessions, text).created == 2
+    assert _count(sessions, Contact) == 2
