@@ -72,6 +72,7 @@ __all__ = [
     "normalise_email",
     "provenance",
     "record_sighting",
+    "set_art14_notice",
     "set_field_manually",
     "set_legal_basis",
     "set_status",
@@ -363,6 +364,23 @@ def set_legal_basis(session: Session, contact: Contact, legal_basis: str, *, act
         actor=actor,
         field="legal_basis",
         reason="edited by hand",
+    )
+    return True
+
+
+def set_art14_notice(session: Session, contact: Contact, needed: bool, *, actor: str) -> bool:
+    """Mark whether the person still has to be told (Art. 14) that we hold their data."""
+    if contact.needs_art14_notice == needed:
+        return False
+    contact.needs_art14_notice = needed
+    _touch(contact)
+    audit.contact_event(
+        session,
+        contact.id,
+        "art14_notice.changed",
+        actor=actor,
+        field="needs_art14_notice",
+        reason="informed (Art. 14)" if not needed else "edited by hand",
     )
     return True
 

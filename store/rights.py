@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import phonenumbers
-from sqlalchemy import Engine, delete, or_, select
+from sqlalchemy import ColumnElement, CursorResult, Delete, Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from store import audit
@@ -142,6 +142,12 @@ def _redactor(
     return redact
 
 
+def _delete(session: Session, statement: Delete) -> int:
+    """Run a DELETE; how many rows it removed."""
+    result = cast(CursorResult[Any], session.execute(statement))
+    return result.rowcount or 0
+
+
 def _is_own(email: str, own_domains: Collection[str]) -> bool:
     return email.rpartition("@")[2].lower() in {d.lower() for d in own_domains}
 
@@ -154,18 +160,35 @@ def scrub_messages(
     phones: Collection[str] = (),
     own_domains: Collection[str] = (),
     report: ErasureReport | None = None,
+    mentions: bool = False,
 ) -> ErasureReport:
-    """Remove one person from archived messages (see the module docstring)."""
+    """Remove one person from archived messages (see the module docstring).
+
+    `mentions`: also find messages that only *mention* the person (their address, full
+    name or surname in a subject or body) and redact them there; a scan of the whole
+    archive, so erasure uses it and ingest does not. A mention by phone number alone,
+    without a name or address, is not searched for (numbers are written too many ways).
+    """
     report = report or ErasureReport()
     emails = {e.lower() for e in emails}
+    names = {n for n in names if n}
     if not emails:
         return report
     _secure_delete(session)
     redact = _redactor(emails=emails, names=names, phones=phones)
     involved = select(MessageParticipant.message_pk).where(MessageParticipant.email.in_(emails))
-    found = session.scalars(
-        select(Message).where(or_(Message.id.in_(involved), Message.sender_email.in_(emails)))
-    )
+    conditions: list[ColumnElement[bool]] = [Message.id.in_(involved), Message.sender_email.in_(emails)]
+    thread_conditions: list[ColumnElement[bool]] = []
+    if mentions:
+        surnames = {p for n in names for p in n.split()[1:] if len(p) >= 3}
+        for needle in sorted({*emails, *names, *surnames}):
+            for column in (Message.body, Message.subject):
+                conditions.append(func.lower(column).contains(needle.lower(), autoescape=True))
+            thread_conditions.append(func.lower(Thread.subject).contains(needle.lower(), autoescape=True))
+    found = list(session.scalars(select(Message).where(or_(*conditions))))
+    participating = set(session.scalars(involved)) | {
+        m.id for m in found if m.sender_email and m.sender_email.lower() in emails
+    }
     threads: set[int] = set()
     for message in found:
         others = {
@@ -173,7 +196,7 @@ def scrub_messages(
             for p in message.participants
             if p.email.lower() not in emails and not _is_own(p.email, own_domains)
         }
-        if others:
+        if others or message.id not in participating:
             message.body = redact(message.body)
             report.messages_redacted += 1
         elif message.body is not None:
@@ -184,9 +207,10 @@ def scrub_messages(
             message.sender_email = None
         if message.thread_id is not None:
             threads.add(message.thread_id)
-    result = session.execute(delete(MessageParticipant).where(MessageParticipant.email.in_(emails)))
-    report.participants_deleted += result.rowcount or 0
-    for thread in session.scalars(select(Thread).where(Thread.id.in_(threads))):
+    report.participants_deleted += _delete(
+        session, delete(MessageParticipant).where(MessageParticipant.email.in_(emails))
+    )
+    for thread in session.scalars(select(Thread).where(or_(Thread.id.in_(threads), *thread_conditions))):
         thread.subject = redact(thread.subject)
     session.flush()
     return report
@@ -256,10 +280,11 @@ def erase_contact(
         phones=person.phones,
         own_domains=own_domains,
         report=report,
+        mentions=True,
     )
     contact_id = contact.id
-    report.evidence_rows = (
-        session.execute(delete(ContactEvidence).where(ContactEvidence.contact_id == contact_id)).rowcount or 0
+    report.evidence_rows = _delete(
+        session, delete(ContactEvidence).where(ContactEvidence.contact_id == contact_id)
     )
     session.execute(delete(ContactKey).where(ContactKey.contact_id == contact_id))
     session.execute(delete(OptOut).where(OptOut.contact_id == contact_id))
@@ -298,12 +323,12 @@ def erase_fields(
             )
         )
     for field in wanted:
-        result = session.execute(
+        deleted += _delete(
+            session,
             delete(ContactEvidence).where(
                 ContactEvidence.contact_id == contact.id, ContactEvidence.field == field
-            )
+            ),
         )
-        deleted += result.rowcount or 0
         audit.contact_event(
             session,
             contact.id,
@@ -385,8 +410,14 @@ def export_contact(
     organization: str,
     rules: RetentionRules,
     actor: str,
+    plan: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Everything held about one person (Art. 15/20), as one JSON-ready object; audited."""
+    """Everything held about one person (Art. 15/20), as one JSON-ready object; audited.
+
+    `plan`: the retention plan's items (`harvester retention plan --json` objects) when the
+    retention module is present; the items for this person's threads and contact are
+    exported. Without it the dates are computed from `rules` (the config's settings).
+    """
     person = person_of(session, contact)
     roles: dict[int, set[str]] = {}
     for pk, role in session.execute(
@@ -411,12 +442,15 @@ def export_contact(
             .where(Thread.id.in_(thread_ids))
         )
     }
-    retention = [_thread_retention(t, p, rules) for t, p in threads.values()]
-    if rules.inactive_contacts is not None and contact.last_activity_at is not None:
-        due = (contact.last_activity_at + rules.inactive_contacts).date().isoformat()
-        retention.append({"rule": "inactive_contacts", "what": "contact", "id": contact.id, "due_on": due})
+    if plan is not None:
+        mine = {("thread", t) for t in threads} | {("contact", contact.id)}
+        retention = [dict(item) for item in plan if (item.get("what"), item.get("id")) in mine]
     else:
-        retention.append({"rule": "inactive_contacts", "what": "contact", "id": contact.id, "due_on": None})
+        retention = [_thread_retention(t, p, rules) for t, p in threads.values()]
+        inactive = rules.inactive_contacts
+        last = contact.last_activity_at
+        due = (last + inactive).date().isoformat() if inactive is not None and last is not None else None
+        retention.append({"rule": "inactive_contacts", "what": "contact", "id": contact.id, "due_on": due})
     events = session.scalars(
         select(AuditEvent)
         .where(AuditEvent.object_kind == "contact", AuditEvent.object_id == contact.id)

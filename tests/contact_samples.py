@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import format_datetime
+from email.header import Header
+from email.utils import format_datetime, formataddr
 
 from sqlalchemy import String, Text, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -83,7 +84,7 @@ class Mail:
 class _Fed(Pipeline):
     mails: dict[bytes, Understanding]
 
-    def understand(self, raw: RawMessage) -> Understanding:  # type: ignore[override]
+    def understand(self, raw: RawMessage) -> Understanding:
         return self.mails[raw.data]
 
 
@@ -97,14 +98,14 @@ def raw_of(
     date: datetime,
     body: str,
 ) -> RawMessage:
-    def boxes(items: Iterable[Mailbox]) -> str:
-        return ", ".join(f"{b.name} <{b.email}>" if b.name else b.email for b in items)
+    def boxes(items: Iterable[Mailbox]) -> str:  # RFC 2047 for non-ASCII names, as mail clients send
+        return ", ".join(formataddr((b.name or "", b.email), charset="utf-8") for b in items)
 
     headers = [
         f"From: {boxes([sender])}",
         f"To: {boxes(to)}",
         *([f"Cc: {boxes(cc)}"] if cc else []),
-        f"Subject: {subject}",
+        f"Subject: {Header(subject, 'utf-8').encode() if not subject.isascii() else subject}",
         f"Message-ID: <{mid}>",
         f"Date: {format_datetime(date)}",
         "MIME-Version: 1.0",

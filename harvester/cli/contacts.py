@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ import phonenumbers
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from harvester.cli.common import ConfigOption, JsonOption, context, emit_json
 from harvester.cli.context import AppContext
@@ -29,6 +31,7 @@ from store.contacts import (
     contact_by_email,
     current_view,
     list_contacts,
+    set_art14_notice,
     set_field_manually,
     set_legal_basis,
     set_status,
@@ -64,7 +67,15 @@ _MINIMUM_COVERAGE = (
 _TEXT_FIELDS = ("name", "title", "organization")
 _LIST_FIELDS = ("coverage", "urls", "phones", "emails")
 _ADDRESS_PARTS = ("street", "postal_code", "city", "country")
-EDITABLE = (*_TEXT_FIELDS, *_LIST_FIELDS, *(f"address.{p}" for p in _ADDRESS_PARTS), "legal_basis", "status")
+EDITABLE = (
+    *_TEXT_FIELDS,
+    *_LIST_FIELDS,
+    *(f"address.{p}" for p in _ADDRESS_PARTS),
+    "legal_basis",
+    "status",
+    "needs_art14_notice",
+)
+_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 #: What `forget --fields` accepts; e-mail addresses identify the person: forget them whole.
 FORGETTABLE = ("name", "title", "organization", "address", "phones", "urls", "coverage", "candidate_emails")
 
@@ -121,6 +132,12 @@ def _parse_assignment(text: str, *, taxonomy: set[str]) -> tuple[str, Any]:
         if value not in {b.value for b in LegalBasis}:
             raise InputError(f"--set legal_basis: one of {', '.join(b.value for b in LegalBasis)}")
         return field, value
+    if field == "needs_art14_notice":
+        if value.lower() not in _BOOLEANS:
+            raise InputError(
+                "--set needs_art14_notice: true or false (false once the person has been informed)"
+            )
+        return field, _BOOLEANS[value.lower()]
     if field == "status":
         if value not in {s.value for s in ContactStatus}:
             raise InputError(f"--set status: one of {', '.join(s.value for s in ContactStatus)}")
@@ -159,6 +176,18 @@ def _retention_rules(app_ctx: AppContext) -> RetentionRules:
     )
 
 
+def _retention_plan(app_ctx: AppContext, session: Session) -> list[dict[str, Any]] | None:
+    """The retention plan's items, when the retention module (built in parallel) is installed."""
+    try:
+        from store.retention import plan
+
+        from harvester.retention_policy import policy_for
+    except ImportError:
+        return None
+    today = date.today()
+    return [item.to_json(today=today) for item in plan(session, policy_for(app_ctx.config))]
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,
@@ -169,6 +198,8 @@ def list_(
 ) -> None:
     """List contacts."""
     app_ctx = context(ctx, config)
+    if status is not None and status not in {s.value for s in ContactStatus}:
+        raise InputError(f"--status: one of {', '.join(s.value for s in ContactStatus)}")
     with app_ctx.sessions()() as session:
         views = list_contacts(session, status=status, coverage=coverage)
     if json_out:
@@ -238,6 +269,8 @@ def edit(
         for field, value in assignments:
             if field == "legal_basis":
                 done = set_legal_basis(session, contact, value, actor=actor)
+            elif field == "needs_art14_notice":
+                done = set_art14_notice(session, contact, value, actor=actor)
             elif field == "status":
                 done = set_status(
                     session, contact, ContactStatus(value), at=utcnow(), actor=actor, reason="edited by hand"
@@ -317,6 +350,7 @@ def export(
             organization=app_ctx.config.organization.name,
             rules=_retention_rules(app_ctx),
             actor=audit.cli_actor(),
+            plan=_retention_plan(app_ctx, session),
         )
     if out is None:
         emit_json(data)

@@ -84,6 +84,13 @@ def _erik_with_history(sessions: sessionmaker[Session]) -> None:
             cc=[Mailbox(ERIK.email, ERIK.name)],
             body=f"Hej! Jag har pratat med {ERIK.name}, nå honom på {ERIK.mobile_local}.\n\n{LENA.name}",
         ),
+        mail(  # mentions Erik without him taking part: redacted, never emptied
+            LENA,
+            mid="l2@sr.example",
+            date=day(7),
+            subject="Tips från Lindqvist",
+            body=f"Hej! {ERIK.name} ({ERIK.email}) tipsade om er.\n\n{LENA.name}",
+        ),
     )
     with sessions.begin() as session:
         contact = contact_by_email(session, ERIK.email)
@@ -160,6 +167,7 @@ def test_forget_deletes_the_person_everywhere_and_suppresses_them(sessions: sess
         bodies = {m.message_id: m.body for m in session.scalars(select(Message))}
         assert bodies["<e1@dagbladet.example>"] is None  # only Erik besides us: body deleted
         assert bodies["<l1@sr.example>"] is not None and LENA.name in bodies["<l1@sr.example>"]
+        assert bodies["<l2@sr.example>"] == f"Hej! [erased] ([erased]) tipsade om er.\n\n{LENA.name}"
         needles = [ERIK.name, ERIK.email, ERIK.mobile, ERIK.mobile_local, "Lindqvist"]
         assert contains_any(text_values(session), needles) == []
         assert Suppressor(KEY).is_suppressed(session, "email", [ERIK.email])
@@ -313,3 +321,28 @@ def test_absence_reason_is_only_ever_an_enum_value(
     with sessions() as session:
         stored = session.scalar(select(Contact.absence_reason))
     assert stored in {None, "vacation", "parental_leave", "absence"}
+
+
+def test_export_takes_the_retention_plan_items_of_this_person_only(sessions: sessionmaker[Session]) -> None:
+    _erik_with_history(sessions)
+    with sessions.begin() as session:
+        contact = contact_by_email(session, ERIK.email)
+        assert contact is not None
+        threads = {
+            m.thread_id for m in session.scalars(select(Message).where(Message.sender_email == ERIK.email))
+        }
+        plan = [
+            *(
+                {"rule": "unlinked_threads", "what": "thread", "id": t, "due_on": "2026-09-01"}
+                for t in threads
+            ),
+            {"rule": "unlinked_threads", "what": "thread", "id": 999, "due_on": "2026-09-01"},
+            {"rule": "inactive_contacts", "what": "contact", "id": contact.id, "due_on": "2028-01-01"},
+            {"rule": "inactive_contacts", "what": "contact", "id": contact.id + 1, "due_on": "2028-01-01"},
+        ]
+        data = export_contact(
+            session, contact, organization="PR-byrån AB", rules=RetentionRules(), actor="cli:test", plan=plan
+        )
+    assert sorted((r["what"], r["id"]) for r in data["retention"]) == sorted(
+        [("thread", t) for t in threads] + [("contact", contact.id)]
+    )
