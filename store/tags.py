@@ -15,16 +15,14 @@ tags and notes held for that purpose and nothing else.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
-from stdnum import luhn
 
 from harvester.errors import InputError
+from harvester.understand.redact import redact
 from store import audit
 from store.models import Contact, ContactNote, ContactTag, utcnow
 
@@ -52,41 +50,10 @@ class Gated:
     categories: tuple[str, ...]
 
 
-# A 10- or 12-digit Swedish identity number with an optional separator; checked with Luhn below.
-_NATIONAL_ID = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+–\s]?\d{4}(?!\d)")
-
-
-def _fallback_gate(text: str) -> Gated:
-    """Used only while the understanding stage's gate is not installed: identity numbers only.
-
-    It cannot see Art. 9 words; `gate` prefers the real one whenever it can be imported.
-    """
-    categories: list[str] = []
-
-    def replace(match: re.Match[str]) -> str:
-        digits = re.sub(r"\D", "", match.group(0))[-10:]
-        if luhn.is_valid(digits) and 1 <= int(digits[2:4]) <= 12:
-            if "national_id" not in categories:
-                categories.append("national_id")
-            return "[redacted:national_id]"
-        return match.group(0)
-
-    return Gated(_NATIONAL_ID.sub(replace, text), tuple(categories))
-
-
 def gate(text: str, *, rules_dir: Path | None = None) -> Gated:
-    """The redaction gate of the understanding stage, through a small adapter.
-
-    `harvester.understand.redact.redact(text, rules_dir=...) -> Redacted(text, categories)`
-    is the gate mail passes; until that module is installed, `_fallback_gate` keeps at least
-    identity numbers out.
-    """
-    try:
-        from harvester.understand.redact import redact
-    except ImportError:
-        return _fallback_gate(text)
-    result: Any = redact(text, rules_dir=rules_dir)
-    return Gated(result.text, tuple(str(getattr(c, "value", c)) for c in result.categories))
+    """The redaction gate of the understanding stage (`harvester.understand.redact`), as mail passes it."""
+    result = redact(text, rules_dir=rules_dir)
+    return Gated(result.text, tuple(c.value for c in result.categories))
 
 
 def tags_of(session: Session, contact: Contact) -> list[ContactTag]:
