@@ -327,6 +327,7 @@ def add_purpose(
     )
     if not fresh:
         session.flush()
+        _sync_legal_basis(session, contact, actor=actor)
     return row
 
 
@@ -379,16 +380,50 @@ def end_purpose(
     return changed
 
 
-def _held_only_for_register(session: Session, contact_id: int) -> bool:
-    """No purpose left and nothing learnt from the person's own mail: nothing else justifies keeping them."""
-    if session.scalar(select(ContactPurpose.id).where(ContactPurpose.contact_id == contact_id).limit(1)):
-        return False
-    from_mail = session.scalar(
+#: Which basis a contact's own `legal_basis` (the contract's three values) shows when several hold.
+_BASIS_ORDER = ("contract", "legitimate_interest", "consent")
+_CONTACT_BASIS = {PurposeBasis.LEGAL_OBLIGATION.value: "contract"}
+
+
+def _from_mail(session: Session, contact_id: int) -> bool:
+    found = session.scalar(
         select(ContactEvidence.id)
         .where(ContactEvidence.contact_id == contact_id, ContactEvidence.source.in_(MAIL_SOURCES))
         .limit(1)
     )
-    return from_mail is None
+    return found is not None
+
+
+def _sync_legal_basis(session: Session, contact: Contact, *, actor: str) -> None:
+    """Keep the contact's one `legal_basis` the strongest of its purposes' (contract first).
+
+    Why: the contact list, its export and the retention policy's newsletter rule read that one
+    field; a member who also subscribed must not look like a consent-only subscriber, and a
+    press contact learnt from mail keeps its legitimate interest when it subscribes.
+    """
+    held = {_CONTACT_BASIS.get(r.legal_basis, r.legal_basis) for r in purposes_of(session, contact.id)}
+    if not held:
+        return
+    if _from_mail(session, contact.id):
+        held.add("legitimate_interest")
+    basis = next(b for b in _BASIS_ORDER if b in held)
+    if contact.legal_basis != basis:
+        contact.legal_basis = basis
+        audit.contact_event(
+            session,
+            contact.id,
+            "legal_basis.changed",
+            actor=actor,
+            field="legal_basis",
+            reason="from purposes",
+        )
+
+
+def _held_only_for_register(session: Session, contact_id: int) -> bool:
+    """No purpose left and nothing learnt from the person's own mail: nothing else justifies keeping them."""
+    if session.scalar(select(ContactPurpose.id).where(ContactPurpose.contact_id == contact_id).limit(1)):
+        return False
+    return not _from_mail(session, contact_id)
 
 
 def drop_purpose(session: Session, contact: Contact, purpose: str, *, actor: str, reason: str) -> bool:
@@ -413,6 +448,7 @@ def drop_purpose(session: Session, contact: Contact, purpose: str, *, actor: str
     session.flush()
     if not _held_only_for_register(session, contact_id):
         contact.updated_at = utcnow()
+        _sync_legal_basis(session, contact, actor=actor)
         return False
     session.delete(contact)  # keys, evidence, opt-outs by ORM cascade; tags, notes by the database's
     audit.contact_event(
@@ -459,19 +495,25 @@ def _plan_rows(
 def purpose_retention_plan(
     session: Session, today: date, *, rules: Mapping[str, PurposeRule] | None = None
 ) -> list[dict[str, Any]]:
-    """Retention plan items (contracts/cli.md) for every purpose held; due_on None: kept while active."""
+    """Retention plan items (contracts/cli.md) for every purpose whose data has a due date, earliest first.
+
+    A purpose kept while it is active has no date yet and is not in the plan (`register_view`
+    shows it, with `due_on` null). `contact_id` and `purpose` are added fields.
+    """
     rules = rules if rules is not None else load_purposes()
-    return [
+    items = [
         {
             "rule": rule.retention.rule,
             "what": "contact_purpose",
             "id": row.id,
-            "due_on": due.isoformat() if due else None,
+            "due_on": due.isoformat(),
             "contact_id": row.contact_id,
             "purpose": row.purpose,
         }
         for row, rule, due in _plan_rows(session, rules, today)
+        if due is not None
     ]
+    return sorted(items, key=lambda i: (i["due_on"], i["rule"], i["id"]))
 
 
 def apply_purpose_retention(

@@ -216,6 +216,51 @@ def test_new_consent_lifts_an_earlier_newsletter_opt_out(sessions: sessionmaker[
     assert _purposes(sessions, ANNA) == {"member", "newsletter"}
 
 
+@pytest.mark.parametrize(
+    ("held", "from_mail", "expected"),
+    [
+        (["newsletter"], False, "consent"),
+        (["newsletter", "member"], False, "contract"),
+        (["newsletter"], True, "legitimate_interest"),  # a press contact learnt from mail subscribes
+        (["lead", "newsletter"], False, "legitimate_interest"),
+        (["invoicing"], False, "contract"),
+    ],
+)
+def test_contact_legal_basis_is_the_strongest_of_its_purposes(
+    sessions: sessionmaker[Session], held: list[str], from_mail: bool, expected: str
+) -> None:
+    if from_mail:
+        feed(sessions, mail(LENA, mid="m1@sr.example", date=day(2)))
+    with sessions.begin() as session:
+        contact = contact_by_email(session, LENA.email) if from_mail else _person(session, LENA.email)
+        assert contact is not None
+        for name in held:
+            add_purpose(
+                session,
+                contact,
+                name,
+                rules=RULES,
+                source=PurposeSource.MANUAL,
+                actor="t",
+                consent_source="webbformulär" if name == "newsletter" else None,
+            )
+    with sessions() as session:
+        contact = contact_by_email(session, LENA.email)
+        assert contact is not None and contact.legal_basis == expected
+
+
+def test_member_who_drops_membership_but_subscribes_becomes_consent_only(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        contact = _person(session, ANNA)
+        add_purpose(session, contact, "member", rules=RULES, source=PurposeSource.MANUAL, actor="t")
+        _subscribe(session, contact)
+        assert contact.legal_basis == "contract"
+        purposes.drop_purpose(session, contact, "member", actor="t", reason="left")
+        assert contact.legal_basis == "consent"
+
+
 # --- retention ------------------------------------------------------------------------------
 
 EVENT = RULES["event_participant"].retention
@@ -280,16 +325,17 @@ def test_event_data_expire_one_year_after_relationship_ended_in_the_store(
         contact_id = contact.id
     with sessions() as session:
         plan = purpose_retention_plan(session, date(2025, 6, 1))
-    event = next(i for i in plan if i["purpose"] == "event_participant")
-    assert event["due_on"] is None  # still a member: the relationship has not ended
-    assert set(event) >= {"rule", "what", "id", "due_on"} and event["rule"] == "event_marketing"
+    assert plan == []  # still a member: the relationship has not ended, nothing is dated
     with sessions.begin() as session:
         contact = session.get(Contact, contact_id)
         assert contact is not None
         end_purpose(session, contact, "member", at=datetime(2025, 9, 30, tzinfo=UTC), actor="t")
     with sessions() as session:
-        due = {i["purpose"]: i["due_on"] for i in purpose_retention_plan(session, date(2025, 10, 1))}
-    assert due == {"member": "2025-09-30", "event_participant": "2026-09-30"}
+        plan = purpose_retention_plan(session, date(2025, 10, 1))
+    assert [(i["rule"], i["what"], i["due_on"]) for i in plan] == [
+        ("member", "contact_purpose", "2025-09-30"),
+        ("event_marketing", "contact_purpose", "2026-09-30"),
+    ]
     with sessions.begin() as session:
         done = apply_purpose_retention(session, date(2026, 9, 29), actor="daemon")
     assert [d["rule"] for d in done] == ["member"]  # the event data stay one year more
