@@ -46,7 +46,16 @@ from store.purposes import PurposeBasis, PurposeRule, PurposeSource
 from store.suppression import Suppressor
 from store.tags import add_note, add_tag, clean_tag
 
-__all__ = ["COLUMNS", "ImportReport", "ImportRow", "RowProblem", "import_rows", "parse_csv", "read_csv"]
+__all__ = [
+    "COLUMNS",
+    "ImportReport",
+    "ImportRow",
+    "RowProblem",
+    "import_rows",
+    "parse_csv",
+    "phone_value",
+    "read_csv",
+]
 
 COLUMNS = (
     "email",
@@ -131,7 +140,8 @@ class ImportReport:
 # --- reading and checking (pure) ------------------------------------------------------------
 
 
-def _phone(text: str) -> dict[str, str]:
+def phone_value(text: str) -> dict[str, str]:
+    """A phone as the store keeps it, `{"e164", "type"}`, Swedish by default; ValueError when not valid."""
     try:
         number = phonenumbers.parse(text, "SE")
     except phonenumbers.NumberParseException as exc:
@@ -176,7 +186,7 @@ def _check(line: int, raw: Mapping[str, str]) -> ImportRow:
         line=line,
         email=email,
         name=get("name"),
-        phone=_phone(p) if (p := get("phone")) else None,
+        phone=phone_value(p) if (p := get("phone")) else None,
         organization=get("organization"),
         title=get("title"),
         tags=tags,

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from harvester.cli import contacts
 from harvester.cli.common import ConfigOption, JsonOption, context, emit_json
+from harvester.cli.context import AppContext
 from harvester.errors import InputError, UnknownContact
 from harvester.records import processing_record, render_markdown
 from harvester.understand.types import Contact as SeenContact
@@ -66,6 +67,14 @@ def _known(rules: Any, purpose: str | None) -> str | None:
     return purpose
 
 
+def _filed(ctx: typer.Context, config: Path | None, purpose: str | None) -> tuple[AppContext, Path | None]:
+    """The context and rules directory of a command that files something under a purpose."""
+    app_ctx = context(ctx, config)
+    rules_dir = app_ctx.config.rules_dir
+    _known(purposes.load_purposes(rules_dir), purpose)
+    return app_ctx, rules_dir
+
+
 def tag(
     ctx: typer.Context,
     email: EmailArgument,
@@ -75,9 +84,7 @@ def tag(
     config: ConfigOption = None,
 ) -> None:
     """Tag a contact (provenance manual, audited), or remove a tag."""
-    app_ctx = context(ctx, config)
-    rules_dir = app_ctx.config.rules_dir
-    _known(purposes.load_purposes(rules_dir), purpose)
+    app_ctx, rules_dir = _filed(ctx, config, purpose)
     actor = audit.cli_actor()
     with session_scope(app_ctx.sessions()) as session:
         contact = _contact(session, email)
@@ -99,9 +106,7 @@ def note(
     config: ConfigOption = None,
 ) -> None:
     """Add a note of communication (no Art. 9 text or identity numbers are ever stored)."""
-    app_ctx = context(ctx, config)
-    rules_dir = app_ctx.config.rules_dir
-    _known(purposes.load_purposes(rules_dir), purpose)
+    app_ctx, rules_dir = _filed(ctx, config, purpose)
     with session_scope(app_ctx.sessions()) as session:
         contact = _contact(session, email)
         stored = tags.add_note(

@@ -9,6 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from harvester.cli.app import app
+from tests.cli.test_contacts_cli import _run
+from tests.store.test_purposes import ISSUE_PURPOSES
 
 ANNA = "anna.medlem@forbundet.example"
 BO = "bo@example.org"
@@ -17,12 +19,6 @@ BO = "bo@example.org"
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
-
-
-def _run(runner: CliRunner, config: Path, *args: str, code: int = 0) -> str:
-    result = runner.invoke(app, ["--config", str(config), *args])
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    return result.stdout
 
 
 def _show(runner: CliRunner, config: Path, email: str) -> dict:
@@ -176,17 +172,7 @@ def test_purposes_json_is_the_art30_record(runner: CliRunner, config: Path) -> N
     record = json.loads(_run(runner, config, "purposes", "--json"))
     assert record["controller"] == "PR-byrån AB"
     by_name = {p["purpose"]: p for p in record["purposes"]}
-    assert {
-        "mail_contacts",
-        "member",
-        "lead",
-        "newsletter",
-        "course_participant",
-        "event_participant",
-        "support_case",
-        "press_contact",
-        "invoicing",
-    } <= set(by_name)
+    assert {"mail_contacts", *ISSUE_PURPOSES, "invoicing"} <= set(by_name)
     for entry in record["purposes"]:
         assert {"description", "legal_basis", "data_categories", "recipients", "retention"} <= set(entry)
         assert entry["data_categories"] and entry["recipients"] and entry["retention"]["text"]

@@ -31,6 +31,16 @@ from store.purposes import (
 from tests.contact_samples import LENA, day, feed, mail, policy
 
 RULES = load_purposes()
+#: The purposes issue 9 names.
+ISSUE_PURPOSES = (
+    "member",
+    "lead",
+    "newsletter",
+    "course_participant",
+    "event_participant",
+    "support_case",
+    "press_contact",
+)
 ANNA = "anna.medlem@forbundet.example"
 BO = "bo.prenumerant@example.org"
 
@@ -59,6 +69,20 @@ def _subscribe(session: Session, contact: Contact) -> None:
         actor="cli:test",
         consent_given_at=datetime(2025, 2, 1, tzinfo=UTC),
         consent_source="web form on forbundet.example",
+    )
+
+
+def _unsubscribe(sessions: sessionmaker[Session], contact_id: int) -> None:
+    """`contacts unsubscribe`: a newsletter opt-out by hand, in its own transaction."""
+    with sessions.begin() as session:
+        contact = session.get(Contact, contact_id)
+        assert contact is not None
+        _opt_out_newsletter(session, contact)
+
+
+def _opt_out_newsletter(session: Session, contact: Contact) -> None:
+    add_opt_outs(
+        session, contact, ["newsletter"], source=OptOutSource.MANUAL, message_id=None, at=day(3), actor="t"
     )
 
 
@@ -124,18 +148,7 @@ def test_subscriber_who_unsubscribes_loses_newsletter_data_but_keeps_member_data
         )
         tags.add_note(session, contact, "Betalt avgift 2025", purpose="member", source="manual", actor="t")
         contact_id = contact.id
-    with sessions.begin() as session:
-        contact = contact_by_email(session, ANNA)
-        assert contact is not None
-        add_opt_outs(
-            session,
-            contact,
-            ["newsletter"],
-            source=OptOutSource.MANUAL,
-            message_id=None,
-            at=day(3),
-            actor="t",
-        )
+    _unsubscribe(sessions, contact_id)
     with sessions() as session:
         contact = session.get(Contact, contact_id)
         assert contact is not None
@@ -155,18 +168,7 @@ def test_newsletter_only_subscriber_is_deleted_whole_and_not_suppressed(
         _subscribe(session, contact)
         tags.add_tag(session, contact, "Nyhetsbrev", purpose="newsletter", source="manual", actor="t")
         contact_id = contact.id
-    with sessions.begin() as session:
-        contact = session.get(Contact, contact_id)
-        assert contact is not None
-        add_opt_outs(
-            session,
-            contact,
-            ["newsletter"],
-            source=OptOutSource.MANUAL,
-            message_id=None,
-            at=day(3),
-            actor="t",
-        )
+    _unsubscribe(sessions, contact_id)
     with sessions() as session:
         assert session.get(Contact, contact_id) is None
         assert _count(session, ContactTag) == _count(session, ContactPurpose) == _count(session, OptOut) == 0
@@ -200,15 +202,7 @@ def test_new_consent_lifts_an_earlier_newsletter_opt_out(sessions: sessionmaker[
     with sessions.begin() as session:
         contact = _person(session, ANNA)
         add_purpose(session, contact, "member", rules=RULES, source=PurposeSource.MANUAL, actor="t")
-        add_opt_outs(
-            session,
-            contact,
-            ["newsletter"],
-            source=OptOutSource.MANUAL,
-            message_id=None,
-            at=day(1),
-            actor="t",
-        )
+        _opt_out_newsletter(session, contact)
         _subscribe(session, contact)
         contact_id = contact.id
     with sessions() as session:
@@ -426,15 +420,7 @@ def test_same_tag_twice_is_one_tag(sessions: sessionmaker[Session]) -> None:
 
 
 def test_shipped_rules_name_every_purpose_of_the_issue() -> None:
-    assert {
-        "member",
-        "lead",
-        "newsletter",
-        "course_participant",
-        "event_participant",
-        "support_case",
-        "press_contact",
-    } <= set(RULES)
+    assert set(ISSUE_PURPOSES) <= set(RULES)
     assert RULES["newsletter"].retention.anchor == Anchor.ACTIVE
     assert RULES["invoicing"].retention == RetentionRule(
         "bookkeeping",
