@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +23,7 @@ from harvester.cli.common import ConfigOption, JsonOption, context, emit_json
 from harvester.cli.context import AppContext
 from harvester.config import LegalBasis
 from harvester.errors import InputError, UnknownContact
+from harvester.understand.coverage import slugs
 from store import audit
 from store.contacts import (
     ContactStatus,
@@ -49,21 +48,6 @@ app = typer.Typer(no_args_is_help=True)
 EmailArgument = Annotated[str, typer.Argument(help="Any e-mail address of the contact.")]
 YesOption = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")]
 
-#: The shipped minimum (shared/contracts/inspect.md), used when no coverage.toml is found.
-_MINIMUM_COVERAGE = (
-    "music",
-    "classical_music",
-    "film",
-    "tv",
-    "theatre",
-    "dance",
-    "literature",
-    "art",
-    "culture_general",
-    "entertainment",
-    "lifestyle",
-    "news",
-)
 _TEXT_FIELDS = ("name", "title", "organization")
 _LIST_FIELDS = ("coverage", "urls", "phones", "emails")
 _ADDRESS_PARTS = ("street", "postal_code", "city", "country")
@@ -81,21 +65,8 @@ FORGETTABLE = ("name", "title", "organization", "address", "phones", "urls", "co
 
 
 def coverage_slugs(rules_dir: Path | None) -> set[str]:
-    """The coverage taxonomy: the slugs (top-level tables) of coverage.toml, plus the shipped minimum."""
-    slugs = set(_MINIMUM_COVERAGE)
-    candidates: list[Any] = []
-    if rules_dir is not None:
-        candidates.append(rules_dir / "coverage.toml")
-    candidates.append(resources.files("harvester.rules") / "coverage.toml")
-    for candidate in candidates:
-        if candidate.is_file():
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError as exc:
-                raise InputError(f"{candidate}: not valid TOML: {exc}") from exc
-            slugs |= {k for k, v in data.items() if isinstance(v, dict)}
-            break
-    return slugs
+    """The coverage taxonomy's slugs (rules/coverage.toml, or the config's rules dir override)."""
+    return set(slugs(rules_dir=rules_dir))
 
 
 def _contact(session: Any, email: str) -> Contact:

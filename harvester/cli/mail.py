@@ -19,6 +19,7 @@ from harvester.errors import ConfigError, InputError
 from harvester.pipeline import BatchReport, Pipeline, default_workers, safe_understand
 from harvester.sources.files import read_paths
 from harvester.sources.raw import RawMessage
+from harvester.understand import check_rules
 from store.contacts import list_contacts
 
 __all__ = ["register"]
@@ -40,6 +41,7 @@ def inspect(
 ) -> None:
     """Understand messages without storing anything: one JSON object per message (JSON Lines)."""
     app_ctx = context(ctx, config)
+    check_rules(app_ctx.config.rules_dir)
     own = app_ctx.config.organization.domains
     rules_dir = app_ctx.config.rules_dir
     failed = False
@@ -115,6 +117,7 @@ def ingest(
 
 
 def _pipeline(app_ctx: AppContext, *, actor: str | None = None) -> Pipeline:
+    check_rules(app_ctx.config.rules_dir)
     return Pipeline(
         app_ctx.sessions(),
         own_domains=app_ctx.config.organization.domains,

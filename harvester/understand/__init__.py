@@ -35,7 +35,7 @@ from harvester.understand.types import (
     Unsubscribe,
 )
 
-__all__ = ["Understanding", "understand"]
+__all__ = ["Understanding", "check_rules", "understand"]
 
 _log = logging.getLogger(__name__)
 _WHERE_SIGNATURE = "signature"
@@ -293,3 +293,26 @@ def _is_alternates_block(block: SignatureBlock, alternates: list[Any]) -> bool:
         )
         and block.how == "block"
     )
+
+
+def check_rules(rules_dir: str | Path | None = None) -> None:
+    """Load and compile every rules file understanding reads; a broken one raises PolicyError.
+
+    `understand()` never raises, so without this a bad override file would silently turn
+    every message "personal": commands call it once at start and exit 2 instead.
+    """
+    import importlib
+    import re
+
+    from harvester.errors import PolicyError
+
+    # `redact` in this namespace is the function; the modules are fetched by name.
+    redact_module = importlib.import_module("harvester.understand.redact")
+    coverage_module = importlib.import_module("harvester.understand.coverage")
+    key = str(rules_dir) if rules_dir is not None else None
+    load_lexicon(key)
+    try:
+        redact_module._rules(key)
+        coverage_module._taxonomy(key)
+    except re.error as exc:
+        raise PolicyError(f"{rules_dir or 'rules'}: a pattern does not compile: {exc}") from exc

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.unit.mail_samples import DSN_DELAYED, DSN_FAILED, EXCHANGE_SV_NDR, EXIM_NDR, mail
 
 from harvester.understand.bounce import bounce_details
 from harvester.understand.parse import parse_bytes
+from tests.unit.mail_samples import DSN_DELAYED, DSN_FAILED, EXCHANGE_SV_NDR, EXIM_NDR, mail
 
 NO_NDR = """From: postmaster@tidningen.example
 To: karin.lund@pr-byran.example

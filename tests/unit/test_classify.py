@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from tests.unit.mail_samples import DSN_DELAYED, DSN_FAILED, EXCHANGE_SV_NDR, EXIM_NDR, mail
 
 from harvester.understand.classify import classify
 from harvester.understand.lexicon import load_lexicon
 from harvester.understand.parse import parse_bytes
 from harvester.understand.types import Kind
+from tests.unit.mail_samples import DSN_DELAYED, DSN_FAILED, EXCHANGE_SV_NDR, EXIM_NDR, mail
 
 LEX = load_lexicon()
 FROM = "From: Erik Ek <erik.ek@dagbladet.example>\nTo: karin.lund@pr-byran.example\n"
