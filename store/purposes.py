@@ -142,14 +142,14 @@ def _parse_rule(where: str, name: str, table: Any) -> PurposeRule:
     if unknown:
         raise fail(unknown[0], "unknown key")
     try:
-        basis = PurposeBasis(table.get("legal_basis"))
+        basis = PurposeBasis(str(table.get("legal_basis")))
     except ValueError:
         raise fail("legal_basis", f"one of {', '.join(b.value for b in PurposeBasis)}") from None
     retention = table.get("retention")
     if not isinstance(retention, dict) or not isinstance(retention.get("rule"), str):
         raise fail("retention", "a table with at least `rule`, `anchor` and `period`")
     try:
-        anchor = Anchor(retention.get("anchor"))
+        anchor = Anchor(str(retention.get("anchor")))
     except ValueError:
         raise fail("retention.anchor", f"one of {', '.join(a.value for a in Anchor)}") from None
     match = _PERIOD.match(str(retention.get("period", "0d")))

@@ -163,12 +163,11 @@ def add_note(
     return note
 
 
-def delete_for_purpose(session: Session, contact_id: int, purpose: str) -> int:
-    """Delete the tags and notes filed under one purpose; rows deleted."""
-    deleted = 0
-    for model in (ContactTag, ContactNote):
-        result = session.execute(
-            delete(model).where(model.contact_id == contact_id, model.purpose == purpose)  # type: ignore[attr-defined]
-        )
-        deleted += result.rowcount or 0
-    return deleted
+def delete_for_purpose(session: Session, contact_id: int, purpose: str) -> None:
+    """Delete the tags and notes filed under one purpose."""
+    session.execute(
+        delete(ContactTag).where(ContactTag.contact_id == contact_id, ContactTag.purpose == purpose)
+    )
+    session.execute(
+        delete(ContactNote).where(ContactNote.contact_id == contact_id, ContactNote.purpose == purpose)
+    )
