@@ -486,7 +486,7 @@ def _plan_rows(
     for row in rows:
         rule = rules.get(row.purpose)
         if rule is None:
-            continue  # a purpose no longer in the rules is reported by `harvester purposes`, not guessed here
+            continue  # a purpose gone from the rules is kept: deleting under no rule would be a guess
         ended = relationship_end(by_contact[row.contact_id])
         result.append((row, rule, due_on(rule.retention, row, relationship_ended=ended, today=today)))
     return result
@@ -497,8 +497,9 @@ def purpose_retention_plan(
 ) -> list[dict[str, Any]]:
     """Retention plan items (contracts/cli.md) for every purpose whose data has a due date, earliest first.
 
-    A purpose kept while it is active has no date yet and is not in the plan (`register_view`
-    shows it, with `due_on` null). `contact_id` and `purpose` are added fields.
+        A purpose kept while it is active has no date yet and is not in the plan (`register_view`
+        shows it, with `due_on` null). `contact_id`, `purpose` and `clock` (what the period counts
+    from: an Anchor value, or "objection") are added fields.
     """
     rules = rules if rules is not None else load_purposes()
     items = [
@@ -509,6 +510,9 @@ def purpose_retention_plan(
             "due_on": due.isoformat(),
             "contact_id": row.contact_id,
             "purpose": row.purpose,
+            "clock": "objection"
+            if row.objected and rule.retention.objection_ends
+            else rule.retention.anchor.value,
         }
         for row, rule, due in _plan_rows(session, rules, today)
         if due is not None

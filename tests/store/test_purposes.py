@@ -352,6 +352,11 @@ def test_objection_ends_event_marketing_at_once(sessions: sessionmaker[Session])
             session, contact, "event_participant", rules=RULES, source=PurposeSource.MANUAL, actor="t"
         )
         end_purpose(session, contact, "event_participant", at=day(2), actor="t", objected=True)
+    with sessions() as session:
+        plan = purpose_retention_plan(session, date(2026, 2, 3))
+    assert [(i["rule"], i["due_on"], i["clock"]) for i in plan] == [
+        ("event_marketing", "2026-02-03", "objection")
+    ]
     with sessions.begin() as session:
         done = apply_purpose_retention(session, date(2026, 2, 3), actor="daemon")
     assert [d["rule"] for d in done] == ["event_marketing"]
