@@ -28,7 +28,9 @@ from store.purposes import (
     purpose_retention_plan,
     register_view,
 )
-from tests.contact_samples import LENA, day, feed, mail, policy
+from store.rights import erase_contact
+from store.suppression import Suppressor
+from tests.contact_samples import KEY, LENA, day, feed, mail, policy
 
 RULES = load_purposes()
 #: The purposes issue 9 names.
@@ -458,3 +460,21 @@ def test_bad_purposes_file_names_file_and_key(tmp_path: Path, text: str, where: 
     with pytest.raises(PolicyError, match=where) as caught:
         load_purposes(tmp_path)
     assert "purposes.toml" in str(caught.value)
+
+
+def test_erasure_takes_purposes_tags_and_notes_with_the_person(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        contact = _person(session, ANNA)
+        add_purpose(session, contact, "member", rules=RULES, source=PurposeSource.MANUAL, actor="t")
+        _subscribe(session, contact)
+        tags.add_tag(session, contact, "Årsmöte 2025", purpose="member", source="manual", actor="t")
+        tags.add_note(session, contact, "Ringde om avgiften", purpose=None, source="manual", actor="t")
+    with sessions.begin() as session:
+        contact = contact_by_email(session, ANNA)
+        assert contact is not None
+        erase_contact(
+            session, contact, suppressor=Suppressor(KEY), own_domains=(), actor="t", reason="Art. 17"
+        )
+    with sessions() as session:
+        for model in (ContactPurpose, ContactTag, ContactNote):
+            assert _count(session, model) == 0
