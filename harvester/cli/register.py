@@ -256,7 +256,14 @@ def import_(
     json_out: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
-    """Import a member or press list: all rows or, if any row is bad, none (bad lines are listed)."""
+    """Import a member or press list: all rows or, if any row is bad, none (bad lines are listed).
+
+    Columns: email (required), name, phone, organization, title,
+    tags (a|b), note, consent_given_at, consent_source, ended_at.
+
+    Swedish column names (e-post, namn, telefon, ...) work too.
+    Suppressed people are skipped, never imported.
+    """
     app_ctx = context(ctx, config)
     rules_dir = app_ctx.config.rules_dir
     rules = purposes.load_purposes(rules_dir)
