@@ -61,6 +61,12 @@ def _person(session: Session, email: str, name: str = "Anna Medlem") -> Contact:
     return contact
 
 
+def _member(session: Session, email: str) -> Contact:
+    contact = _person(session, email)
+    add_purpose(session, contact, "member", rules=RULES, source=PurposeSource.MANUAL, actor="cli:test")
+    return contact
+
+
 def _subscribe(session: Session, contact: Contact) -> None:
     add_purpose(
         session,
@@ -140,8 +146,7 @@ def test_subscriber_who_unsubscribes_loses_newsletter_data_but_keeps_member_data
     sessions: sessionmaker[Session],
 ) -> None:
     with sessions.begin() as session:
-        contact = _person(session, ANNA)
-        add_purpose(session, contact, "member", rules=RULES, source=PurposeSource.MANUAL, actor="cli:test")
+        contact = _member(session, ANNA)
         _subscribe(session, contact)
         tags.add_tag(session, contact, "Styrelsen", purpose="member", source="manual", actor="cli:test")
         tags.add_tag(session, contact, "Nyhetsbrev kultur", purpose="newsletter", source="manual", actor="t")
@@ -202,8 +207,7 @@ def test_unsubscribe_reply_withdraws_newsletter_consent_through_the_pipeline(
 
 def test_new_consent_lifts_an_earlier_newsletter_opt_out(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        contact = _person(session, ANNA)
-        add_purpose(session, contact, "member", rules=RULES, source=PurposeSource.MANUAL, actor="t")
+        contact = _member(session, ANNA)
         _opt_out_newsletter(session, contact)
         _subscribe(session, contact)
         contact_id = contact.id
@@ -249,8 +253,7 @@ def test_member_who_drops_membership_but_subscribes_becomes_consent_only(
     sessions: sessionmaker[Session],
 ) -> None:
     with sessions.begin() as session:
-        contact = _person(session, ANNA)
-        add_purpose(session, contact, "member", rules=RULES, source=PurposeSource.MANUAL, actor="t")
+        contact = _member(session, ANNA)
         _subscribe(session, contact)
         assert contact.legal_basis == "contract"
         purposes.drop_purpose(session, contact, "member", actor="t", reason="left")
@@ -304,8 +307,7 @@ def test_event_data_expire_one_year_after_relationship_ended_in_the_store(
     sessions: sessionmaker[Session],
 ) -> None:
     with sessions.begin() as session:
-        contact = _person(session, ANNA)
-        add_purpose(session, contact, "member", rules=RULES, source=PurposeSource.MANUAL, actor="t")
+        contact = _member(session, ANNA)
         add_purpose(
             session,
             contact,
@@ -348,8 +350,7 @@ def test_event_data_expire_one_year_after_relationship_ended_in_the_store(
 
 def test_objection_ends_event_marketing_at_once(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        contact = _person(session, ANNA)
-        add_purpose(session, contact, "member", rules=RULES, source=PurposeSource.MANUAL, actor="t")
+        contact = _member(session, ANNA)
         add_purpose(
             session, contact, "event_participant", rules=RULES, source=PurposeSource.MANUAL, actor="t"
         )
@@ -464,8 +465,7 @@ def test_bad_purposes_file_names_file_and_key(tmp_path: Path, text: str, where: 
 
 def test_erasure_takes_purposes_tags_and_notes_with_the_person(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
-        contact = _person(session, ANNA)
-        add_purpose(session, contact, "member", rules=RULES, source=PurposeSource.MANUAL, actor="t")
+        contact = _member(session, ANNA)
         _subscribe(session, contact)
         tags.add_tag(session, contact, "Årsmöte 2025", purpose="member", source="manual", actor="t")
         tags.add_note(session, contact, "Ringde om avgiften", purpose=None, source="manual", actor="t")
