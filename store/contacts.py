@@ -49,6 +49,7 @@ from harvester.understand.types import AutoReply, AutoReplyReason, Kind, Phone, 
 from harvester.understand.types import Contact as SeenContact
 from store import audit
 from store.models import Contact, ContactEvidence, ContactKey, utcnow
+from store.purposes import register_view
 from store.suppression import Suppressor
 
 __all__ = [
@@ -760,6 +761,7 @@ def show_view(session: Session, contact: Contact) -> dict[str, Any]:
     view["provenance"] = provenance(session, contact)
     view["history"] = history(session, contact)
     view["status_since"] = _aware(contact.status_since).isoformat() if contact.status_since else None
+    view["register"] = register_view(session, contact, today=utcnow().date())  # issue 9
     return view
 
 

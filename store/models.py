@@ -32,6 +32,9 @@ __all__ = [
     "Contact",
     "ContactEvidence",
     "ContactKey",
+    "ContactNote",
+    "ContactPurpose",
+    "ContactTag",
     "Message",
     "MessageLocation",
     "MessageParticipant",
@@ -298,6 +301,59 @@ class OptOut(Base):
     set_at: Mapped[timestamp]
 
     contact: Mapped[Contact] = relationship(back_populates="opt_outs")
+
+
+class ContactPurpose(Base):
+    """Why the organisation holds a person, one row per purpose, each with its own legal basis.
+
+    A consent purpose (newsletter) records when and how consent was given; `ended_at` is
+    when the relationship under this purpose ended (membership left, event held, case
+    closed) and dates its retention; `objected` is an Art. 21 objection to its marketing use.
+    """
+
+    __tablename__ = "contact_purposes"
+    __table_args__ = (UniqueConstraint("contact_id", "purpose"),)
+
+    id: Mapped[intpk]
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    legal_basis: Mapped[str] = mapped_column(String(32))
+    consent_given_at: Mapped[datetime | None]
+    consent_source: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[timestamp]
+    ended_at: Mapped[datetime | None]
+    objected: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ContactTag(Base):
+    """A label on a contact ("Årsmöte 2025"), optionally filed under a purpose."""
+
+    __tablename__ = "contact_tags"
+    __table_args__ = (UniqueConstraint("contact_id", "tag"),)
+
+    id: Mapped[intpk]
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    tag: Mapped[short]
+    purpose: Mapped[str | None] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[timestamp]
+
+
+class ContactNote(Base):
+    """A note of communication, after the redaction gate (no Art. 9 text, no personnummer)."""
+
+    __tablename__ = "contact_notes"
+
+    id: Mapped[intpk]
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    purpose: Mapped[str | None] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(32))
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    #: Categories the gate removed (comma-separated RedactionCategory values), never the text.
+    redactions: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[timestamp]
 
 
 class Suppression(Base):

@@ -34,6 +34,7 @@ from store.contacts import (
     set_status,
 )
 from store.models import Contact, OptOut, utcnow
+from store.purposes import withdraw_newsletter
 from store.rights import ErasureReport, erase_contact
 from store.suppression import Suppressor
 
@@ -96,6 +97,9 @@ def add_opt_outs(
             actor=actor,
             reason=f"opt-out from e-mail ({source.value})",
         )
+    if {UnsubscribeChannel.NEWSLETTER.value, UnsubscribeChannel.EMAIL.value} & set(added):
+        # Issue 9: the newsletter rests on consent; refusing it withdraws the consent (store/purposes.py).
+        withdraw_newsletter(session, contact, actor=actor, reason=f"opt-out ({source.value})")
     return added
 
 

@@ -48,6 +48,7 @@ from store.models import (
     Thread,
     utcnow,
 )
+from store.purposes import register_view
 from store.suppression import Suppressor
 from store.threads import subject_key
 
@@ -505,6 +506,8 @@ def export_contact(
             for t, p in sorted(threads.values(), key=lambda tp: tp[0].id)
         ],
         "retention": retention,
+        # Issue 9: purposes (each with its legal basis and retention), tags and notes.
+        "register": register_view(session, contact, today=utcnow().date()),
         "audit": [
             {
                 "at": _iso(e.at),

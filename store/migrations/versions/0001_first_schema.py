@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:44:23.996353
+Create Date: 2026-11-23 12:50:11.789243
 
 """
 from typing import Sequence, Union
@@ -117,6 +117,53 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('contact_keys', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contact_keys_contact_id'), ['contact_id'], unique=False)
+
+    op.create_table('contact_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('purpose', sa.String(length=32), nullable=True),
+    sa.Column('source', sa.String(length=32), nullable=False),
+    sa.Column('message_id', sa.String(length=998), nullable=True),
+    sa.Column('redactions', sa.String(length=255), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('contact_notes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contact_notes_contact_id'), ['contact_id'], unique=False)
+
+    op.create_table('contact_purposes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=32), nullable=False),
+    sa.Column('legal_basis', sa.String(length=32), nullable=False),
+    sa.Column('consent_given_at', sa.DateTime(), nullable=True),
+    sa.Column('consent_source', sa.String(length=255), nullable=True),
+    sa.Column('source', sa.String(length=32), nullable=False),
+    sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.Column('ended_at', sa.DateTime(), nullable=True),
+    sa.Column('objected', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('contact_id', 'purpose')
+    )
+    with op.batch_alter_table('contact_purposes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contact_purposes_contact_id'), ['contact_id'], unique=False)
+
+    op.create_table('contact_tags',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('tag', sa.String(length=255), nullable=False),
+    sa.Column('purpose', sa.String(length=32), nullable=True),
+    sa.Column('source', sa.String(length=32), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('contact_id', 'tag')
+    )
+    with op.batch_alter_table('contact_tags', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contact_tags_contact_id'), ['contact_id'], unique=False)
 
     op.create_table('opt_outs',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -246,6 +293,18 @@ def downgrade() -> None:
 
     op.drop_table('threads')
     op.drop_table('opt_outs')
+    with op.batch_alter_table('contact_tags', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contact_tags_contact_id'))
+
+    op.drop_table('contact_tags')
+    with op.batch_alter_table('contact_purposes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contact_purposes_contact_id'))
+
+    op.drop_table('contact_purposes')
+    with op.batch_alter_table('contact_notes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contact_notes_contact_id'))
+
+    op.drop_table('contact_notes')
     with op.batch_alter_table('contact_keys', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contact_keys_contact_id'))
 
