@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -54,11 +54,11 @@ class PlanItem:
     """One thing the policy will delete: the contract's plan item plus where its date comes from."""
 
     rule: str
-    what: str  # thread | contact
+    what: str  # thread | contact | contact_purpose
     id: int
     due_on: date
     clock: str
-    clock_on: date
+    clock_on: date | None
     project: str | None = None
 
     def to_json(self, *, today: date) -> dict[str, Any]:
@@ -69,7 +69,7 @@ class PlanItem:
             "due_on": self.due_on.isoformat(),
             "due_now": self.due_on <= today,
             "clock": self.clock,
-            "clock_on": self.clock_on.isoformat(),
+            "clock_on": self.clock_on.isoformat() if self.clock_on else None,
             "project": self.project,
         }
 
@@ -166,13 +166,33 @@ def _inactive_contacts(session: Session, rule: Rule) -> Iterator[PlanItem]:
             yield item
 
 
-def plan(session: Session, policy: Policy, *, today: date | None = None) -> list[PlanItem]:
+def _purpose_items(session: Session, today: date, purposes: Mapping[str, Any]) -> Iterator[PlanItem]:
+    """The member register's purposes (rules/purposes.toml), each with its own retention."""
+    from store.purposes import purpose_retention_plan
+
+    for item in purpose_retention_plan(session, today, rules=purposes):
+        yield PlanItem(
+            rule=item["rule"],
+            what="contact_purpose",
+            id=item["id"],
+            due_on=date.fromisoformat(item["due_on"]),
+            clock=item["clock"],
+            clock_on=None,
+        )
+
+
+def plan(
+    session: Session,
+    policy: Policy,
+    *,
+    today: date | None = None,
+    purposes: Mapping[str, Any] | None = None,
+) -> list[PlanItem]:
     """Every item the policy will delete, due now or later, earliest first (a dry run).
 
     An item governed by two rules appears once, under the rule that makes it due first.
-    `today` is accepted for symmetry with run_due; the plan itself does not depend on it.
+    With `purposes` (store.purposes.load_purposes), the register's purposes are planned too.
     """
-    del today
     pinned = _held_contact_threads(session)
     items: list[PlanItem] = []
     for rule in policy.rules:
@@ -189,6 +209,8 @@ def plan(session: Session, policy: Policy, *, today: date | None = None) -> list
         elif rule.select is Selector.INACTIVE_CONTACTS:
             items.extend(_inactive_contacts(session, rule))
         # BOOKKEEPING_RECORDS: harvester holds none; the rule documents the policy only.
+    if purposes is not None:
+        items.extend(_purpose_items(session, today or date.today(), purposes))
     first: dict[tuple[str, int], PlanItem] = {}
     for item in items:
         key = (item.what, item.id)
@@ -267,7 +289,12 @@ def _delete_contacts(session: Session, ids: Sequence[int]) -> None:
 
 
 def run_due(
-    session: Session, policy: Policy, *, today: date | None = None, actor: str = "daemon"
+    session: Session,
+    policy: Policy,
+    *,
+    today: date | None = None,
+    actor: str = "daemon",
+    purposes: Mapping[str, Any] | None = None,
 ) -> list[PlanItem]:
     """Delete everything due on or before `today`, in the caller's transaction; returns what went.
 
@@ -276,7 +303,12 @@ def run_due(
     nothing gets `retention.deleted` too. No personal value reaches the audit.
     """
     today = today or date.today()
-    due = [item for item in plan(session, policy) if item.due_on <= today]
+    due = [item for item in plan(session, policy, today=today) if item.due_on <= today]
+    if purposes is not None:
+        from store.purposes import apply_purpose_retention
+
+        done = apply_purpose_retention(session, today, actor=actor, rules=purposes)
+        due += list(_purpose_items_done(done))
     threads = [i for i in due if i.what == "thread"]
     contacts = [i for i in due if i.what == "contact"]
     touched = _delete_threads(session, threads) if threads else set()
@@ -293,6 +325,18 @@ def run_due(
         session.execute(insert(AuditEvent), rows)
     session.flush()
     return due
+
+
+def _purpose_items_done(done: list[dict[str, Any]]) -> Iterator[PlanItem]:
+    for item in done:
+        yield PlanItem(
+            rule=item["rule"],
+            what="contact_purpose",
+            id=item["id"],
+            due_on=date.fromisoformat(item["due_on"]),
+            clock="purpose",
+            clock_on=None,
+        )
 
 
 def record_exchange(session: Session, message: Message) -> None:
@@ -323,13 +367,17 @@ def record_exchange(session: Session, message: Message) -> None:
 
 
 def daily_job(
-    sessions: sessionmaker[Session], policy: Policy, *, actor: str = "daemon"
+    sessions: sessionmaker[Session],
+    policy: Policy,
+    *,
+    actor: str = "daemon",
+    purposes: Mapping[str, Any] | None = None,
 ) -> Callable[[], None]:
     """The daemon's retention job: `run_due` for today in one transaction, counts logged per rule."""
 
     def job() -> None:
         with session_scope(sessions) as session:
-            done = run_due(session, policy, today=date.today(), actor=actor)
+            done = run_due(session, policy, today=date.today(), actor=actor, purposes=purposes)
         counts = Counter((i.rule, i.what) for i in done)
         for (rule, what), n in sorted(counts.items()):
             log.info("event=retention.deleted rule=%s what=%s count=%d", rule, what, n)

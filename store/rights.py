@@ -22,7 +22,7 @@ import json
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 import phonenumbers
@@ -56,7 +56,6 @@ __all__ = [
     "PLACEHOLDER",
     "ErasureReport",
     "Person",
-    "RetentionRules",
     "erase_contact",
     "erase_fields",
     "export_contact",
@@ -374,16 +373,6 @@ def reclaim(engine: Engine) -> str:
 # --- export ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class RetentionRules:
-    """The retention settings that date a person's data (config [retention])."""
-
-    unlinked_threads: timedelta = timedelta(days=180)
-    inactive_contacts: timedelta | None = None
-    #: A closed project's conversations expire this long after closing (cli contract).
-    closed_projects: timedelta = timedelta(days=365)
-
-
 def _iso(value: datetime | date | None) -> str | None:
     if value is None:
         return None
@@ -392,33 +381,19 @@ def _iso(value: datetime | date | None) -> str | None:
     return value.isoformat()
 
 
-def _thread_retention(thread: Thread, project: Project | None, rules: RetentionRules) -> dict[str, Any]:
-    if project is not None:
-        if project.legal_hold:
-            return {"rule": "legal_hold", "what": "thread", "id": thread.id, "due_on": None}
-        if project.state == "closed" and project.closed_on is not None:
-            due = project.closed_on + rules.closed_projects
-            return {"rule": "closed_projects", "what": "thread", "id": thread.id, "due_on": due.isoformat()}
-        return {"rule": "open_project", "what": "thread", "id": thread.id, "due_on": None}
-    last = thread.last_message_at
-    due_on = (last + rules.unlinked_threads).date().isoformat() if last else None
-    return {"rule": "unlinked_threads", "what": "thread", "id": thread.id, "due_on": due_on}
-
-
 def export_contact(
     session: Session,
     contact: Contact,
     *,
     organization: str,
-    rules: RetentionRules,
     actor: str,
-    plan: Sequence[Mapping[str, Any]] | None = None,
+    plan: Sequence[Mapping[str, Any]],
 ) -> dict[str, Any]:
     """Everything held about one person (Art. 15/20), as one JSON-ready object; audited.
 
-    `plan`: the retention plan's items (`harvester retention plan --json` objects) when the
-    retention module is present; the items for this person's threads and contact are
-    exported. Without it the dates are computed from `rules` (the config's settings).
+    `plan`: the retention plan's items (`harvester retention plan --json` objects); the
+    items for this person's threads and contact are exported, so the dates a person is told
+    are exactly the ones `retention run` will act on.
     """
     person = person_of(session, contact)
     roles: dict[int, set[str]] = {}
@@ -444,15 +419,8 @@ def export_contact(
             .where(Thread.id.in_(thread_ids))
         )
     }
-    if plan is not None:
-        mine = {("thread", t) for t in threads} | {("contact", contact.id)}
-        retention = [dict(item) for item in plan if (item.get("what"), item.get("id")) in mine]
-    else:
-        retention = [_thread_retention(t, p, rules) for t, p in threads.values()]
-        inactive = rules.inactive_contacts
-        last = contact.last_activity_at
-        due = (last + inactive).date().isoformat() if inactive is not None and last is not None else None
-        retention.append({"rule": "inactive_contacts", "what": "contact", "id": contact.id, "due_on": due})
+    mine = {("thread", t) for t in threads} | {("contact", contact.id)}
+    retention = [dict(item) for item in plan if (item.get("what"), item.get("id")) in mine]
     events = session.scalars(
         select(AuditEvent)
         .where(AuditEvent.object_kind == "contact", AuditEvent.object_id == contact.id)

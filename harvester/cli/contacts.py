@@ -23,6 +23,7 @@ from harvester.cli.common import ConfigOption, JsonOption, context, emit_json
 from harvester.cli.context import AppContext
 from harvester.config import LegalBasis
 from harvester.errors import InputError, UnknownContact
+from harvester.retention_policy import policy_for
 from harvester.understand.coverage import slugs
 from store import audit
 from store.contacts import (
@@ -39,7 +40,8 @@ from store.contacts import (
 from store.db import session_scope
 from store.models import Contact, utcnow
 from store.optouts import CHANNELS, OptOutSource, add_opt_outs, object_to_everything
-from store.rights import RetentionRules, erase_contact, erase_fields, export_contact, reclaim
+from store.retention import plan
+from store.rights import erase_contact, erase_fields, export_contact, reclaim
 
 __all__ = ["app", "coverage_slugs"]
 
@@ -140,21 +142,8 @@ def _confirm(question: str, yes: bool) -> None:
         raise typer.Exit(1)
 
 
-def _retention_rules(app_ctx: AppContext) -> RetentionRules:
-    config = app_ctx.config
-    return RetentionRules(
-        unlinked_threads=config.unlinked_threads, inactive_contacts=config.inactive_contacts
-    )
-
-
-def _retention_plan(app_ctx: AppContext, session: Session) -> list[dict[str, Any]] | None:
-    """The retention plan's items, when the retention module (built in parallel) is installed."""
-    try:
-        from store.retention import plan
-
-        from harvester.retention_policy import policy_for
-    except ImportError:
-        return None
+def _retention_plan(app_ctx: AppContext, session: Session) -> list[dict[str, Any]]:
+    """The retention plan's items (the same `retention run` acts on)."""
     today = date.today()
     return [item.to_json(today=today) for item in plan(session, policy_for(app_ctx.config))]
 
@@ -319,7 +308,6 @@ def export(
             session,
             _contact(session, email),
             organization=app_ctx.config.organization.name,
-            rules=_retention_rules(app_ctx),
             actor=audit.cli_actor(),
             plan=_retention_plan(app_ctx, session),
         )

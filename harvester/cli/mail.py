@@ -190,10 +190,21 @@ def sync(
 def run(ctx: typer.Context, config: ConfigOption = None) -> None:
     """The daemon: poll every account and apply retention on schedule (stop with SIGTERM/SIGINT)."""
     from harvester.daemon import Daemon, configure_logging
+    from harvester.retention_policy import policy_for
+    from store.purposes import load_purposes
+    from store.retention import daily_job
 
     app_ctx = context(ctx, config)
     configure_logging(app_ctx.config.log_level)
-    Daemon(app_ctx.config, pipeline=_pipeline(app_ctx, actor="daemon")).run()
+    pipeline = _pipeline(app_ctx, actor="daemon")
+    retention_job = daily_job(
+        pipeline.sessions,
+        policy_for(app_ctx.config),
+        actor="daemon",
+        purposes=load_purposes(app_ctx.config.rules_dir),
+    )
+    with pipeline:
+        Daemon(app_ctx.config, pipeline=pipeline, retention_job=retention_job).run()
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from harvester.cli.common import ConfigOption, JsonOption, context, emit_json
 from harvester.retention_policy import policy_for
 from store import audit
 from store.db import session_scope
+from store.purposes import load_purposes
 from store.retention import plan as plan_items
 from store.retention import run_due
 
@@ -28,7 +29,7 @@ def plan(ctx: typer.Context, json_out: JsonOption = False, config: ConfigOption 
     policy = policy_for(app_ctx.config)
     today = date.today()
     with app_ctx.sessions()() as session:
-        items = plan_items(session, policy, today=today)
+        items = plan_items(session, policy, today=today, purposes=load_purposes(app_ctx.config.rules_dir))
     if json_out:
         emit_json([i.to_json(today=today) for i in items])
         return
@@ -36,7 +37,7 @@ def plan(ctx: typer.Context, json_out: JsonOption = False, config: ConfigOption 
     for item in items:
         due = f"[bold]{item.due_on}[/bold]" if item.due_on <= today else str(item.due_on)
         table.add_row(
-            due, item.rule, item.what, str(item.id), f"{item.clock} {item.clock_on}", item.project or ""
+            due, item.rule, item.what, str(item.id), f"{item.clock} {item.clock_on or ''}", item.project or ""
         )
     console = Console()
     console.print(table)
@@ -51,7 +52,13 @@ def run_(ctx: typer.Context, json_out: JsonOption = False, config: ConfigOption 
     policy = policy_for(app_ctx.config)
     today = date.today()
     with session_scope(app_ctx.sessions()) as session:
-        done = run_due(session, policy, today=today, actor=audit.cli_actor())
+        done = run_due(
+            session,
+            policy,
+            today=today,
+            actor=audit.cli_actor(),
+            purposes=load_purposes(app_ctx.config.rules_dir),
+        )
     counts = Counter((i.rule, i.what) for i in done)
     if json_out:
         emit_json([{"rule": r, "what": w, "deleted": n} for (r, w), n in sorted(counts.items())])

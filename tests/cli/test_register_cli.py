@@ -200,3 +200,16 @@ def test_purposes_follow_an_override_rules_dir(runner: CliRunner, config: Path, 
     config.write_text(config.read_text(encoding="utf-8") + f'\n[rules]\ndir = "{rules}"\n', encoding="utf-8")
     record = json.loads(_run(runner, config, "purposes", "--json"))
     assert [p["purpose"] for p in record["purposes"]] == ["mail_contacts", "alumni"]
+
+
+def test_retention_plan_and_run_include_the_register_purposes(runner: CliRunner, members: Path) -> None:
+    _run(runner, members, "contacts", "purpose", ANNA, "--add", "support_case")
+    _run(runner, members, "contacts", "purpose", ANNA, "--end", "support_case", "--on", "2024-01-10")
+    items = json.loads(_run(runner, members, "retention", "plan", "--json"))
+    due = [i for i in items if i["what"] == "contact_purpose" and i["due_now"]]
+    assert [i["rule"] for i in due] == ["support_case"]
+    _run(runner, members, "retention", "run")
+    purposes = [p["purpose"] for p in _export(runner, members, ANNA)["register"]["purposes"]]
+    assert purposes == ["member"]
+    after = json.loads(_run(runner, members, "retention", "plan", "--json"))
+    assert not [i for i in after if i["what"] == "contact_purpose" and i["due_now"]]

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from harvester.pipeline import Pipeline
+from harvester.retention_policy import load_policy
 from harvester.understand.types import (
     AutoReply,
     AutoReplyReason,
@@ -20,7 +21,8 @@ from harvester.understand.types import (
 from store.contacts import contact_by_email, set_field_manually
 from store.models import AuditEvent, Contact, ContactEvidence, ContactKey, Message, OptOut, Thread
 from store.optouts import OptOutSource, add_opt_outs
-from store.rights import RetentionRules, erase_contact, erase_fields, export_contact
+from store.retention import plan as retention_plan
+from store.rights import erase_contact, erase_fields, export_contact
 from store.suppression import Suppressor
 from tests.contact_samples import (
     ERIK,
@@ -113,12 +115,14 @@ def test_export_holds_every_field_with_provenance_history_messages_and_retention
     with sessions.begin() as session:
         contact = contact_by_email(session, ERIK.email)
         assert contact is not None
+        policy = load_policy(unlinked_threads=timedelta(days=180), inactive_contacts=timedelta(days=730))
+        today = date(2026, 11, 23)
         data = export_contact(
             session,
             contact,
             organization="PR-byrån AB",
-            rules=RetentionRules(unlinked_threads=timedelta(days=180)),
             actor="cli:test",
+            plan=[i.to_json(today=today) for i in retention_plan(session, policy, today=today)],
         )
     assert EXPORT_KEYS <= set(data)
     assert data["organization"] == "PR-byrån AB"
@@ -135,8 +139,8 @@ def test_export_holds_every_field_with_provenance_history_messages_and_retention
     }
     cc = next(m for m in data["messages"] if m["message_id"] == "<l1@sr.example>")
     assert cc["roles"] == ["cc"] and cc["thread_id"] is not None
-    assert {r["rule"] for r in data["retention"]} == {"unlinked_threads", "inactive_contacts"}
-    assert all(r["due_on"] for r in data["retention"] if r["rule"] == "unlinked_threads")
+    assert {r["rule"] for r in data["retention"]} == {"unlinked-conversations", "inactive-contacts"}
+    assert all(r["due_on"] for r in data["retention"])
     assert set(data["sources"]) == {"signature", "autoreply"}
     with sessions() as session:
         assert session.scalar(select(AuditEvent).where(AuditEvent.action == "contact.exported")) is not None
@@ -341,7 +345,7 @@ def test_export_takes_the_retention_plan_items_of_this_person_only(sessions: ses
             {"rule": "inactive_contacts", "what": "contact", "id": contact.id + 1, "due_on": "2028-01-01"},
         ]
         data = export_contact(
-            session, contact, organization="PR-byrån AB", rules=RetentionRules(), actor="cli:test", plan=plan
+            session, contact, organization="PR-byrån AB", actor="cli:test", plan=plan
         )
     assert sorted((r["what"], r["id"]) for r in data["retention"]) == sorted(
         [("thread", t) for t in threads] + [("contact", contact.id)]
