@@ -70,14 +70,40 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
+class CleanString(TypeDecorator[str]):
+    """A string column that never fails on what mail may carry.
+
+    PostgreSQL refuses NUL characters in text and raises on values longer than the column;
+    SQLite accepts both. Mail headers can hold either, so values are cleaned (NUL removed,
+    cut to the column's length) on the way in, the same on both databases.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        value = value.replace("\x00", "")
+        length = self.impl.length  # type: ignore[attr-defined]
+        return value[:length] if length else value
+
+
+class CleanText(CleanString):
+    """Unbounded text, cleaned of NUL characters like CleanString."""
+
+    impl = Text
+    cache_ok = True
+
+
 intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
 timestamp = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow)]
-short = Annotated[str, mapped_column(String(255))]
-msgid = Annotated[str, mapped_column(String(998))]
+short = Annotated[str, mapped_column(CleanString(255))]
+msgid = Annotated[str, mapped_column(CleanString(998))]
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime(), date: Date(), str: String(255)}
+    type_annotation_map = {datetime: UTCDateTime(), date: Date(), str: CleanString(255)}
 
 
 class SourceCursor(Base):
@@ -94,7 +120,7 @@ class SourceCursor(Base):
     last_poll_at: Mapped[datetime | None]
     messages_seen: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(CleanText())
 
 
 class Project(Base):
@@ -107,10 +133,10 @@ class Project(Base):
     __tablename__ = "projects"
 
     id: Mapped[intpk]
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(CleanString(64), unique=True)
     name: Mapped[short]
-    kind: Mapped[str] = mapped_column(String(16), default="project")  # project | support
-    state: Mapped[str] = mapped_column(String(16), default="open")
+    kind: Mapped[str] = mapped_column(CleanString(16), default="project")  # project | support
+    state: Mapped[str] = mapped_column(CleanString(16), default="open")
     created_at: Mapped[timestamp]
     closed_on: Mapped[date | None]
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -124,14 +150,14 @@ class Thread(Base):
     __tablename__ = "threads"
 
     id: Mapped[intpk]
-    subject: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(CleanText())
     #: The subject without reply/forward prefixes, lowercased: only for header-less replies.
-    subject_key: Mapped[str | None] = mapped_column(String(255), index=True)
-    root_message_id: Mapped[str | None] = mapped_column(String(998))
+    subject_key: Mapped[str | None] = mapped_column(CleanString(255), index=True)
+    root_message_id: Mapped[str | None] = mapped_column(CleanString(998))
     project_id: Mapped[int | None] = mapped_column(
         ForeignKey("projects.id", ondelete="SET NULL"), index=True
     )
-    link_source: Mapped[str | None] = mapped_column(String(16))
+    link_source: Mapped[str | None] = mapped_column(CleanString(16))
     created_at: Mapped[timestamp]
     last_message_at: Mapped[datetime | None]
 
@@ -149,9 +175,9 @@ class ThreadContainer(Base):
     __tablename__ = "thread_containers"
 
     id: Mapped[intpk]
-    message_id: Mapped[str] = mapped_column(String(998), unique=True)
+    message_id: Mapped[str] = mapped_column(CleanString(998), unique=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
-    parent_message_id: Mapped[str | None] = mapped_column(String(998))
+    parent_message_id: Mapped[str | None] = mapped_column(CleanString(998))
     message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"), index=True)
 
 
@@ -162,17 +188,17 @@ class Message(Base):
     __table_args__ = (Index("ix_messages_message_id", "message_id"),)
 
     id: Mapped[intpk]
-    message_id: Mapped[str | None] = mapped_column(String(998))
-    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    subject: Mapped[str | None] = mapped_column(Text)
-    sender_email: Mapped[str | None] = mapped_column(String(320), index=True)
+    message_id: Mapped[str | None] = mapped_column(CleanString(998))
+    content_hash: Mapped[str] = mapped_column(CleanString(64), unique=True)
+    kind: Mapped[str] = mapped_column(CleanString(16))
+    subject: Mapped[str | None] = mapped_column(CleanText())
+    sender_email: Mapped[str | None] = mapped_column(CleanString(320), index=True)
     sent_at: Mapped[datetime | None]
-    in_reply_to: Mapped[str | None] = mapped_column(String(998))
-    references: Mapped[str | None] = mapped_column(Text)  # JSON list of Message-IDs
+    in_reply_to: Mapped[str | None] = mapped_column(CleanString(998))
+    references: Mapped[str | None] = mapped_column(CleanText())  # JSON list of Message-IDs
     #: The sender's own text, quotes cut, redacted: nothing of Art. 9 ever reaches this column.
-    body: Mapped[str | None] = mapped_column(Text)
-    defects: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(CleanText())
+    defects: Mapped[str | None] = mapped_column(CleanText())
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"), index=True)
     stored_at: Mapped[timestamp]
 
@@ -197,11 +223,11 @@ class MessageLocation(Base):
     id: Mapped[intpk]
     #: Indexed: deleting a message (retention, erasure) looks its locations up by this key.
     message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
-    account: Mapped[str | None] = mapped_column(String(255))
-    folder: Mapped[str | None] = mapped_column(String(255))
+    account: Mapped[str | None] = mapped_column(CleanString(255))
+    folder: Mapped[str | None] = mapped_column(CleanString(255))
     uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
     uid: Mapped[int | None] = mapped_column(BigInteger)
-    path: Mapped[str | None] = mapped_column(Text)
+    path: Mapped[str | None] = mapped_column(CleanText())
     seen_at: Mapped[timestamp]
 
     message: Mapped[Message] = relationship(back_populates="locations")
@@ -212,9 +238,9 @@ class MessageParticipant(Base):
 
     id: Mapped[intpk]
     message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(8))  # from | to | cc
-    email: Mapped[str] = mapped_column(String(320), index=True)
-    name: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(CleanString(8))  # from | to | cc
+    email: Mapped[str] = mapped_column(CleanString(320), index=True)
+    name: Mapped[str | None] = mapped_column(CleanString(255))
 
     message: Mapped[Message] = relationship(back_populates="participants")
 
@@ -225,14 +251,14 @@ class Contact(Base):
     __tablename__ = "contacts"
 
     id: Mapped[intpk]
-    status: Mapped[str] = mapped_column(String(32), default="active")
+    status: Mapped[str] = mapped_column(CleanString(32), default="active")
     #: When `status` last changed, so only newer evidence can change it again.
     status_since: Mapped[datetime | None]
-    legal_basis: Mapped[str] = mapped_column(String(32))
+    legal_basis: Mapped[str] = mapped_column(CleanString(32))
     needs_art14_notice: Mapped[bool] = mapped_column(Boolean, default=False)
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Out of office from an auto-reply: an AutoReplyReason value (never a health word) and until when.
-    absence_reason: Mapped[str | None] = mapped_column(String(32))
+    absence_reason: Mapped[str | None] = mapped_column(CleanString(32))
     absence_until: Mapped[date | None]
     absence_since: Mapped[datetime | None]
     created_at: Mapped[timestamp]
@@ -262,8 +288,8 @@ class ContactKey(Base):
 
     id: Mapped[intpk]
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(8))  # email | phone
-    value: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(CleanString(8))  # email | phone
+    value: Mapped[str] = mapped_column(CleanString(320))
 
     contact: Mapped[Contact] = relationship(back_populates="keys")
 
@@ -276,12 +302,12 @@ class ContactEvidence(Base):
 
     id: Mapped[intpk]
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
-    field: Mapped[str] = mapped_column(String(32))
-    value: Mapped[str] = mapped_column(Text)  # JSON
-    source: Mapped[str] = mapped_column(String(32))
+    field: Mapped[str] = mapped_column(CleanString(32))
+    value: Mapped[str] = mapped_column(CleanText())  # JSON
+    source: Mapped[str] = mapped_column(CleanString(32))
     rank: Mapped[int] = mapped_column(Integer)
     #: Indexed: retention deletes the evidence a deleted message alone supported.
-    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    message_id: Mapped[str | None] = mapped_column(CleanString(998), index=True)
     seen_at: Mapped[datetime]
     recorded_at: Mapped[timestamp]
     superseded_at: Mapped[datetime | None]
@@ -295,9 +321,9 @@ class OptOut(Base):
 
     id: Mapped[intpk]
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
-    channel: Mapped[str] = mapped_column(String(16))
-    source: Mapped[str] = mapped_column(String(32))
-    message_id: Mapped[str | None] = mapped_column(String(998))
+    channel: Mapped[str] = mapped_column(CleanString(16))
+    source: Mapped[str] = mapped_column(CleanString(32))
+    message_id: Mapped[str | None] = mapped_column(CleanString(998))
     set_at: Mapped[timestamp]
 
     contact: Mapped[Contact] = relationship(back_populates="opt_outs")
@@ -316,11 +342,11 @@ class ContactPurpose(Base):
 
     id: Mapped[intpk]
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[str] = mapped_column(String(32))
-    legal_basis: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(CleanString(32))
+    legal_basis: Mapped[str] = mapped_column(CleanString(32))
     consent_given_at: Mapped[datetime | None]
-    consent_source: Mapped[str | None] = mapped_column(String(255))
-    source: Mapped[str] = mapped_column(String(32))
+    consent_source: Mapped[str | None] = mapped_column(CleanString(255))
+    source: Mapped[str] = mapped_column(CleanString(32))
     started_at: Mapped[timestamp]
     ended_at: Mapped[datetime | None]
     objected: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -335,8 +361,8 @@ class ContactTag(Base):
     id: Mapped[intpk]
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
     tag: Mapped[short]
-    purpose: Mapped[str | None] = mapped_column(String(32))
-    source: Mapped[str] = mapped_column(String(32))
+    purpose: Mapped[str | None] = mapped_column(CleanString(32))
+    source: Mapped[str] = mapped_column(CleanString(32))
     created_at: Mapped[timestamp]
 
 
@@ -347,12 +373,12 @@ class ContactNote(Base):
 
     id: Mapped[intpk]
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
-    text: Mapped[str] = mapped_column(Text)
-    purpose: Mapped[str | None] = mapped_column(String(32))
-    source: Mapped[str] = mapped_column(String(32))
-    message_id: Mapped[str | None] = mapped_column(String(998))
+    text: Mapped[str] = mapped_column(CleanText())
+    purpose: Mapped[str | None] = mapped_column(CleanString(32))
+    source: Mapped[str] = mapped_column(CleanString(32))
+    message_id: Mapped[str | None] = mapped_column(CleanString(998))
     #: Categories the gate removed (comma-separated RedactionCategory values), never the text.
-    redactions: Mapped[str | None] = mapped_column(String(255))
+    redactions: Mapped[str | None] = mapped_column(CleanString(255))
     created_at: Mapped[timestamp]
 
 
@@ -362,8 +388,8 @@ class Suppression(Base):
     __tablename__ = "suppression"
 
     id: Mapped[intpk]
-    digest: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[str] = mapped_column(String(8))
+    digest: Mapped[str] = mapped_column(CleanString(64), unique=True)
+    kind: Mapped[str] = mapped_column(CleanString(8))
     created_at: Mapped[timestamp]
 
 
@@ -375,12 +401,12 @@ class AuditEvent(Base):
     id: Mapped[intpk]
     at: Mapped[timestamp]
     actor: Mapped[short]
-    action: Mapped[str] = mapped_column(String(64))
-    object_kind: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(CleanString(64))
+    object_kind: Mapped[str] = mapped_column(CleanString(32))
     object_id: Mapped[int | None] = mapped_column(Integer)
-    field: Mapped[str | None] = mapped_column(String(32))
-    reason: Mapped[str | None] = mapped_column(String(255))
-    source: Mapped[str | None] = mapped_column(String(32))
+    field: Mapped[str | None] = mapped_column(CleanString(32))
+    reason: Mapped[str | None] = mapped_column(CleanString(255))
+    source: Mapped[str | None] = mapped_column(CleanString(32))
 
 
 class RuntimeState(Base):
@@ -388,6 +414,6 @@ class RuntimeState(Base):
 
     __tablename__ = "runtime_state"
 
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)  # JSON
+    key: Mapped[str] = mapped_column(CleanString(64), primary_key=True)
+    value: Mapped[str] = mapped_column(CleanText())  # JSON
     updated_at: Mapped[timestamp]

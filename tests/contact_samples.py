@@ -213,7 +213,7 @@ def text_values(session: Session) -> list[tuple[str, str, str]]:
     """(table, column, value) for every non-empty text value in every table: the whole database."""
     found: list[tuple[str, str, str]] = []
     for table in Base.metadata.sorted_tables:
-        columns = [c for c in table.columns if isinstance(c.type, String | Text)]
+        columns = [c for c in table.columns if isinstance(getattr(c.type, "impl", c.type), String | Text)]
         if not columns:
             continue
         names = ", ".join(f'"{c.name}"' for c in columns)

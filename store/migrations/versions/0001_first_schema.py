@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:50:11.789243
+Create Date: 2026-11-23 12:55:58.948947
 
 """
 from typing import Sequence, Union
