@@ -11,10 +11,10 @@ from typing import Any
 
 from harvester.errors import PolicyError
 
-__all__ = ["named_table", "read_toml", "rules_file"]
+__all__ = ["named_table", "read_toml", "rules_file", "shipped_rules_dir"]
 
 
-def _shipped() -> Path:
+def shipped_rules_dir() -> Path:
     """The shipped rules/: the installed `harvester.rules` package, or rules/ of a source checkout
     (where `harvester` is imported from the tree and that package name does not exist)."""
     try:
@@ -27,7 +27,7 @@ def rules_file(name: str, rules_dir: Path | None = None) -> Path:
     """`rules_dir/name` when the organisation has its own copy, else the one shipped in rules/."""
     if rules_dir is not None and (rules_dir / name).exists():
         return rules_dir / name
-    return _shipped() / name
+    return shipped_rules_dir() / name
 
 
 def read_toml(path: Path) -> dict[str, Any]:

@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from harvester.errors import InputError, PolicyError
+from harvester.rules_io import rules_file
 from store import audit, tags
 from store.models import Contact, ContactEvidence, ContactPurpose, OptOut, utcnow
 
@@ -127,7 +127,7 @@ def _source(rules_dir: Path | None) -> tuple[str, str]:
     if rules_dir is not None and (rules_dir / _FILE).is_file():
         path = rules_dir / _FILE
         return str(path), path.read_text(encoding="utf-8")
-    shipped = resources.files("harvester.rules") / _FILE
+    shipped = rules_file(_FILE)
     return f"rules/{_FILE}", shipped.read_text(encoding="utf-8")
 
 

@@ -41,12 +41,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from harvester.errors import PolicyError
+from harvester.rules_io import shipped_rules_dir
 
 __all__ = [
     "Lexicon",
@@ -174,13 +174,7 @@ def _parse(name: str, text: str) -> dict[str, Any]:
 
 def _shipped_root() -> Traversable | Path:
     """The shipped rules: the installed package, else the checkout's rules/ directory."""
-    try:
-        root = resources.files("harvester.rules")
-        if root.is_dir():
-            return root
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parents[2] / "rules"
+    return shipped_rules_dir()
 
 
 def _files(root: Traversable | Path, sub: str) -> dict[str, Traversable | Path]:
