@@ -244,7 +244,9 @@ def _understand(
             sender=sender,
             lexicon=lexicon,
             rules_dir=rules,
-            exclude_emails=[a.email for a in alternates if a.email],
+            # an auto-reply's new address is autoreply.new_email, not one of the contact's
+            exclude_emails=[a.email for a in alternates if a.email]
+            + ([autoreply.new_email] if autoreply and autoreply.new_email else []),
             exclude_phones=[a.phone for a in alternates if a.phone],
         )
 

@@ -88,6 +88,8 @@ _GREETING = re.compile(
     r"good morning|goddag)\b",
     re.I,
 )
+# A line that opens with "Jag"/"Jeg"/"I am"/"Olen" is a sentence of the message, not a signature.
+_FIRST_PERSON = re.compile(r"^\s*(?:jag|vi|jeg|i'm|i am|we|minä|me|olen|olemme)\s", re.I)
 _PARENTHESES = re.compile(r"\s*[(\[][^)\]]*[)\]]")  # "Erik Lindqvist (han/honom)"
 _NAME_TAIL = re.compile(r",\s+|\s[-\u2013\u2014]\s")
 _FREEMAIL = {
@@ -303,6 +305,7 @@ def find_signature(
                 and _evidence(block, words, names) >= 2
                 and not any(words.referral.search(line) for line in block)
                 and not _GREETING.match(block[0])
+                and not any(_FIRST_PERSON.match(line) for line in block)
             ):
                 if len(spans) > 1 and not _matches_name(block[0], names):
                     p_start, p_stop = spans[-2]
