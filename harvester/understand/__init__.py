@@ -20,6 +20,7 @@ from harvester.understand.lexicon import Lexicon, load_lexicon
 from harvester.understand.parse import envelope_of, parse_bytes
 from harvester.understand.quotes import own_text
 from harvester.understand.redact import redact
+from harvester.understand.region import DEFAULT_REGION, phone_regions
 from harvester.understand.signature import SignatureBlock, contact_from, find_signature
 from harvester.understand.text import body_of
 from harvester.understand.types import (
@@ -248,6 +249,9 @@ def _understand(
             exclude_emails=[a.email for a in alternates if a.email]
             + ([autoreply.new_email] if autoreply and autoreply.new_email else []),
             exclude_phones=[a.phone for a in alternates if a.phone],
+            regions=phone_regions(top, sender_email=sender.email, lexicon=lexicon)
+            if block is not None
+            else (DEFAULT_REGION,),
         )
 
     # Second pass of the gate over every string that leaves.

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,7 @@ from harvester.understand.extract import (
     normalize_email,
 )
 from harvester.understand.lexicon import Lexicon, phrase_regex
+from harvester.understand.region import DEFAULT_REGION
 from harvester.understand.types import Contact, Mailbox
 
 __all__ = ["SignatureBlock", "contact_from", "find_signature"]
@@ -494,11 +495,13 @@ def contact_from(
     rules_dir: str | Path | None = None,
     exclude_emails: Iterable[str] = (),
     exclude_phones: Iterable[str] = (),
+    regions: Sequence[str] = (DEFAULT_REGION,),
 ) -> Contact:
     """The sender's contact: their From address first, the rest from their own signature.
 
     A sender's signature comes back in every mail they send, so the reading is
-    remembered per (block, sender, exclusions); callers get their own copy.
+    remembered per (block, sender, exclusions, regions); callers get their own copy.
+    `regions` are where national-format numbers are read (`region.phone_regions`).
     """
     emails_out, phones_out = tuple(exclude_emails), tuple(exclude_phones)
     key = (
@@ -509,6 +512,7 @@ def contact_from(
         str(rules_dir),
         emails_out,
         phones_out,
+        tuple(regions),
     )
     cached = _CONTACTS.get(key)
     if cached is None:
@@ -519,6 +523,7 @@ def contact_from(
             rules_dir=rules_dir,
             exclude_emails=emails_out,
             exclude_phones=phones_out,
+            regions=tuple(regions),
         )
         if len(_CONTACTS) >= _CONTACTS_MAX:
             _CONTACTS.clear()
@@ -534,6 +539,7 @@ def _read_contact(
     rules_dir: str | Path | None,
     exclude_emails: Iterable[str],
     exclude_phones: Iterable[str],
+    regions: tuple[str, ...] = (DEFAULT_REGION,),
 ) -> Contact:
     words = _words(lexicon)
     display = clean_display_name(sender.name if sender else None)
@@ -640,7 +646,7 @@ def _read_contact(
         if value.lower() not in {e.lower() for e in contact.emails} | excluded_emails:
             contact.emails.append(value)
     excluded_phones = set(exclude_phones)
-    contact.phones = [p for p in find_phones(block.text) if p.e164 not in excluded_phones]
+    contact.phones = [p for p in find_phones(block.text, regions=regions) if p.e164 not in excluded_phones]
     contact.address = find_address(block.text)
     contact.urls = find_urls(block.text)
     # The title as kept (an organisation split off it says nothing about the beat).
