@@ -483,6 +483,13 @@ def _org_like(item: str, words: _Words, label: str | None) -> bool:
     return False
 
 
+def _names_domain(item: str, label: str | None) -> bool:
+    """The item is the mail domain's name ("NRK" for nrk.example, "Yle" for yle.example)."""
+    if not label:
+        return False
+    return re.sub(r"[^\w]", "", _fold(item)) == label.replace("-", "")
+
+
 _CONTACTS: dict[tuple[object, ...], Contact] = {}
 _CONTACTS_MAX = 4096
 
@@ -616,7 +623,21 @@ def _read_contact(
             title_index = name_index + 1
     if title_index is not None:
         used.add(title_index)
-        title, org = _split_title(items[title_index], words, label)
+        # "Programleder, Kulturhuset | NRK": a line of its own that names the mail domain's
+        # organisation is the organisation; the programme stays in the title.
+        own_org = next(
+            (
+                i
+                for i, item in enumerate(items)
+                if i not in used and not _contactish(item) and _names_domain(item, label)
+            ),
+            None,
+        )
+        if own_org is not None and not words.title.search(items[own_org]):
+            title, org = items[title_index].strip(" ,"), items[own_org]
+            used.add(own_org)
+        else:
+            title, org = _split_title(items[title_index], words, label)
 
     if org is None:
         for index, item in enumerate(items):
@@ -657,11 +678,13 @@ def _read_contact(
 def _split_title(item: str, words: _Words, label: str | None) -> tuple[str, str | None]:
     """ "Kulturredaktör, Dagbladet" → ("Kulturredaktör", "Dagbladet"); else (item, None).
 
-    Only an organisation is split off: "Redaktör, Nyhetsmorgon" (a programme) stays the title.
+    Only an organisation is split off, at the last separator that leaves one:
+    "Producer, Front Row, BBC Radio 4" → ("Producer, Front Row", "BBC Radio 4");
+    "Redaktör, Nyhetsmorgon" (a programme) stays the title.
     """
-    parts = _TITLE_SPLIT.split(item, maxsplit=1)
-    if len(parts) == 2:
-        head, tail = parts[0].strip(), parts[1].strip()
+    cuts = list(_TITLE_SPLIT.finditer(item))
+    for cut in reversed(cuts):
+        head, tail = item[: cut.start()].strip(), item[cut.end() :].strip()
         if (
             head
             and tail
