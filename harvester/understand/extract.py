@@ -127,9 +127,7 @@ def _label_type(prefix: str) -> PhoneType | None:
     return best[1]
 
 
-def find_phones(
-    text: str, *, region: str = "SE", regions: Sequence[str] | None = None
-) -> list[Phone]:
+def find_phones(text: str, *, region: str = "SE", regions: Sequence[str] | None = None) -> list[Phone]:
     """Valid numbers in `text`, E.164, typed from labels, else number range.
 
     A number without "+CC" is read in the first of `regions` (default: `region`
@@ -280,9 +278,7 @@ _SPLIT = re.compile(r"\s*(?:[|•·]|\s-\s|,)\s*")
 
 
 # "Besöksadress:", "Postadress:", "Address:", "Besøksadresse:", "Käyntiosoite:" before a street.
-_ADDRESS_LABEL = re.compile(
-    r"^\s*[A-Za-zÅÄÖÆØåäöæø\- ]{0,20}(?:adress|address|adresse|osoite)\s*:\s*", re.I
-)
+_ADDRESS_LABEL = re.compile(r"^\s*[A-Za-zÅÄÖÆØåäöæø\- ]{0,20}(?:adress|address|adresse|osoite)\s*:\s*", re.I)
 
 
 def _street_of(candidate: str) -> str | None:
@@ -294,9 +290,39 @@ def _street_of(candidate: str) -> str | None:
     return None
 
 
+# UK: "Kings Place, 90 York Way, London N1 9GU", "Belvedere Road, London SE1 8XX"; the
+# street is what stands before the town on the line (or the line above).
+_UK_POSTCODE = re.compile(
+    r"(?:^|,\s*)(?P<city>[A-Z][A-Za-z'\-]+(?: [A-Z][A-Za-z'\-]+)?),?\s+"
+    r"(?P<code>[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\s*$"
+)
+_UK_STREET = re.compile(
+    r"\d|\b(?:Road|Street|Way|Lane|Avenue|Place|Square|Row|Hill|Gardens|Court|Quay|Wharf|"
+    r"Terrace|Close|Drive|Crescent|Walk|Yard)\b"
+)
+
+
+def _uk_address(lines: list[str]) -> Address | None:
+    for index, line in enumerate(lines):
+        match = _UK_POSTCODE.search(line)
+        if not match:
+            continue
+        street: str | None = line[: match.start()].strip(" ,") or None
+        if street is None and index > 0 and _UK_STREET.search(lines[index - 1]):
+            street = lines[index - 1].strip(" ,") or None
+        if street is not None and (len(street) > 60 or "@" in street):
+            street = None
+        return Address(street=street, postal_code=match.group("code"), city=match.group("city"))
+    return None
+
+
 def find_address(text: str) -> Address | None:
     """The first postal address: a post-code line, the street on the same line or just above."""
     lines = [line.strip() for line in text.splitlines()]
+    return _nordic_address(lines) or _uk_address(lines)
+
+
+def _nordic_address(lines: list[str]) -> Address | None:
     for index, line in enumerate(lines):
         parts = [p for p in _SPLIT.split(line) if p]
         for pindex, part in enumerate(parts):

@@ -91,9 +91,7 @@ TRAPS = [
 
 
 @pytest.mark.parametrize(("lang", "line", "category"), CASES)
-def test_membership_office_and_identity_lines_are_redacted(
-    lang: str, line: str, category: C
-) -> None:
+def test_membership_office_and_identity_lines_are_redacted(lang: str, line: str, category: C) -> None:
     result = redact(line)
     assert category in result.categories, lang
     assert f"[redacted:{category.value}]" in result.text
