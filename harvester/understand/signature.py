@@ -454,7 +454,8 @@ def _items(block: SignatureBlock, words: _Words) -> list[str]:
 
 def _contactish(item: str) -> bool:
     return bool(
-        "@" in item
+        _BARE_DOMAIN.match(item)
+        or "@" in item
         or _PHONE_LIKE.search(item)
         or "www." in item
         or "://" in item
@@ -488,6 +489,11 @@ def _names_domain(item: str, label: str | None) -> bool:
     if not label:
         return False
     return re.sub(r"[^\w]", "", _fold(item)) == label.replace("-", "")
+
+
+# "ashbyfreelance.example", "nrk.example/kultur": written in lower case, a web address;
+# "Filmkritik.se" with a capital is the organisation's name (and then not also a URL).
+_BARE_DOMAIN = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/\S*)?$")
 
 
 _CONTACTS: dict[tuple[object, ...], Contact] = {}
@@ -669,7 +675,8 @@ def _read_contact(
     excluded_phones = set(exclude_phones)
     contact.phones = [p for p in find_phones(block.text, regions=regions) if p.e164 not in excluded_phones]
     contact.address = find_address(block.text)
-    contact.urls = find_urls(block.text)
+    named = f"https://{org.lower()}" if org and " " not in org and "." in org else None
+    contact.urls = [u for u in find_urls(block.text) if u.lower().rstrip("/") != named]
     # The title as kept (an organisation split off it says nothing about the beat).
     contact.coverage = coverage_of([title, *covers], rules_dir=rules_dir)
     return contact

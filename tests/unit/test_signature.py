@@ -296,3 +296,31 @@ def test_a_disclaimer_opening_with_this_email_in_brackets_ends_the_signature() -
     block = find_signature(top, sender=Mailbox("amy.lowe@bbc.example", "Amy Lowe"), lexicon=LEX)
     assert block is not None
     assert "confidential" not in block.text
+
+
+@pytest.mark.parametrize(
+    ("top", "sender", "organization", "urls"),
+    [
+        # a lower-case bare domain is the web address, not the organisation
+        (
+            "Thanks!\n\nBest,\nSam Reed\nFreelance critic\nsamreedwrites.example",
+            Mailbox("sam@samreedwrites.example", "Sam Reed"),
+            None,
+            ["https://samreedwrites.example"],
+        ),
+        # a capitalised one on the organisation's line is its name, not also a URL
+        (
+            "Tack!\n\n/Lena\n\nLena Ek\nBokrecensent\nBokkoll.se\n070-174 06 41",
+            Mailbox("lena.ek@bokkoll.example", "Lena Ek"),
+            "Bokkoll.se",
+            [],
+        ),
+    ],
+)
+def test_a_bare_domain_is_a_url_in_lower_case_and_a_name_capitalised(
+    top: str, sender: Mailbox, organization: str | None, urls: list[str]
+) -> None:
+    block = find_signature(top, sender=sender, lexicon=LEX)
+    assert block is not None
+    contact = contact_from(block, sender=sender, lexicon=LEX)
+    assert (contact.organization, contact.urls) == (organization, urls)
