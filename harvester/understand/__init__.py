@@ -235,7 +235,7 @@ def _understand(
 
     block: SignatureBlock | None = None
     contact: Contact | None = None
-    if kind not in (Kind.BULK, Kind.BOUNCE) and sender is not None and not _is_own(sender, own):
+    if kind not in (Kind.BULK, Kind.BOUNCE) and not _is_own(sender, own):
         block = find_signature(top, sender=sender, lexicon=lexicon)
         alternates = autoreply.alternate_contacts if autoreply else []
         if block is not None and alternates and _is_alternates_block(block, alternates):
@@ -249,10 +249,19 @@ def _understand(
             exclude_emails=[a.email for a in alternates if a.email]
             + ([autoreply.new_email] if autoreply and autoreply.new_email else []),
             exclude_phones=[a.phone for a in alternates if a.phone],
-            regions=phone_regions(top, sender_email=sender.email, lexicon=lexicon)
+            regions=phone_regions(
+                top, sender_email=sender.email if sender else None, lexicon=lexicon
+            )
             if block is not None
             else (DEFAULT_REGION,),
         )
+        if sender is None and (
+            block is None
+            or not contact.emails
+            or any(_is_own(Mailbox(email=e), own) for e in contact.emails)
+        ):
+            # No From: the signature alone says who wrote, and only with an address of its own.
+            contact = None
 
     # Second pass of the gate over every string that leaves.
     log = _Redactions([])
