@@ -235,8 +235,10 @@ def _understand(
 
     block: SignatureBlock | None = None
     contact: Contact | None = None
-    if kind not in (Kind.BULK, Kind.BOUNCE) and not _is_own(sender, own):
+    if kind not in (Kind.BULK, Kind.BOUNCE):
+        # our own consultant's block is reported as found too, but makes no contact
         block = find_signature(top, sender=sender, lexicon=lexicon)
+    if kind not in (Kind.BULK, Kind.BOUNCE) and not _is_own(sender, own):
         alternates = autoreply.alternate_contacts if autoreply else []
         if block is not None and alternates and _is_alternates_block(block, alternates):
             block = None

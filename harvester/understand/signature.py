@@ -334,9 +334,30 @@ def find_signature(
     if not block_lines:
         return None
     text = "\n".join(block_lines)
-    if words.newsletter.search(text):
+    if words.newsletter.search(text) or _only_a_sign_off(block_lines, words):
         return None
     return SignatureBlock(text=text, lines=tuple(block_lines), how=how)
+
+
+def _only_a_sign_off(lines: list[str], words: _Words) -> bool:
+    """ "/Tove", "Hilsen Knut", "Sofia": a closing and a first name, nothing a contact is
+    made of (no surname, title, organisation, number, address or link) — no signature.
+    A full name ("Vänliga hälsningar ⏎ Erik Sandberg") is a (minimal) signature."""
+    filled = [line.strip() for line in lines if line.strip()]
+    if len(filled) != 1:
+        return False
+    line = filled[0]
+    rest = _closing_rest(line, words)
+    name = (rest if rest is not None else line).lstrip("/-– ").strip()
+    return not (
+        len(name.split()) > 1
+        or len(line) > 40
+        or _DIGITS.search(line)
+        or "@" in line
+        or "." in line
+        or words.title.search(line)
+        or words.org.search(line)
+    )
 
 
 def _name_anchor(lines: list[str], end: int, names: list[set[str]]) -> tuple[int, int, str] | None:

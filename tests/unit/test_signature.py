@@ -324,3 +324,20 @@ def test_a_bare_domain_is_a_url_in_lower_case_and_a_name_capitalised(
     assert block is not None
     contact = contact_from(block, sender=sender, lexicon=LEX)
     assert (contact.organization, contact.urls) == (organization, urls)
+
+
+@pytest.mark.parametrize(
+    ("top", "found"),
+    [
+        ("Hej, kom boken fram?\n\n/Greta", False),
+        ("Takk for sist!\n\nHilsen Ola", False),
+        ("Kiitos!\n\nPekka", False),
+        ("Hej!\n\nJag har semester till 3/8.\n\nVänliga hälsningar\nGreta Lund", True),
+        ("Hej!\n\nTack.\n\n/Greta\nKulturreporter", True),
+    ],
+)
+def test_a_first_name_sign_off_alone_is_no_signature_but_a_full_name_is(
+    top: str, found: bool
+) -> None:
+    sender = Mailbox("greta.lund@tidning.example", "Greta Lund")
+    assert (find_signature(top, sender=sender, lexicon=LEX) is not None) is found

@@ -273,3 +273,14 @@ def test_without_a_from_header_the_signature_alone_names_the_sender(
         assert result.contact is not None
         assert result.contact.emails == [email]
         assert result.contact.name == "Nora Lind"
+
+
+def test_own_domain_sender_has_a_signature_but_no_contact() -> None:
+    data = (
+        b"From: Karin Berg <karin.berg@pr-byran.example>\nTo: a@tidning.example\nSubject: Hej\n"
+        b"\nHej!\n\nV\xc3\xa4nliga h\xc3\xa4lsningar\nKarin Berg\nPressansvarig\nPR-byr\xc3\xa5n AB\n"
+        b"Mobil: 070-174 06 05\n"
+    )
+    result = understand(data, own_domains=["pr-byran.example"])
+    assert result.contact is None
+    assert result.signature is not None and "Pressansvarig" in result.signature
