@@ -7,9 +7,9 @@ from datetime import date, datetime
 import pytest
 
 from harvester.understand.autoreply import autoreply_details, autoreply_reason
-from harvester.understand.redact import redact
 from harvester.understand.extract import find_emails, find_phones
 from harvester.understand.lexicon import load_lexicon
+from harvester.understand.redact import redact
 from harvester.understand.types import AlternateContact, AutoReply
 from harvester.understand.types import AutoReplyReason as R
 
