@@ -21,6 +21,8 @@ from harvester.understand.region import phone_regions
         ("Thank you, I would love to come. Best regards", "a@paper.co.uk", ("GB", "SE")),
         ("Thank you, I would love to come. Best regards", "a@gmail.com", ("GB", "SE")),
         ("Tack, jag kommer gärna!", "a@lehti.fi", ("FI", "SE")),
+        # Scandinavian "i" (in) is no English word
+        ("Kommer der en visning i Aarhus i maj? Venlig hilsen", "a@avis.example", ("DK", "SE")),
         ("", None, ("SE",)),
     ],
 )
