@@ -20,6 +20,7 @@ from harvester.understand.lexicon import Lexicon, load_lexicon
 from harvester.understand.parse import envelope_of, parse_bytes
 from harvester.understand.quotes import own_text
 from harvester.understand.redact import redact
+from harvester.understand.region import DEFAULT_REGION, phone_regions
 from harvester.understand.signature import SignatureBlock, contact_from, find_signature
 from harvester.understand.text import body_of
 from harvester.understand.types import (
@@ -234,8 +235,10 @@ def _understand(
 
     block: SignatureBlock | None = None
     contact: Contact | None = None
-    if kind not in (Kind.BULK, Kind.BOUNCE) and sender is not None and not _is_own(sender, own):
+    if kind not in (Kind.BULK, Kind.BOUNCE):
+        # our own consultant's block is reported as found too, but makes no contact
         block = find_signature(top, sender=sender, lexicon=lexicon)
+    if kind not in (Kind.BULK, Kind.BOUNCE) and not _is_own(sender, own):
         alternates = autoreply.alternate_contacts if autoreply else []
         if block is not None and alternates and _is_alternates_block(block, alternates):
             block = None
@@ -244,9 +247,23 @@ def _understand(
             sender=sender,
             lexicon=lexicon,
             rules_dir=rules,
-            exclude_emails=[a.email for a in alternates if a.email],
+            # an auto-reply's new address is autoreply.new_email, not one of the contact's
+            exclude_emails=[a.email for a in alternates if a.email]
+            + ([autoreply.new_email] if autoreply and autoreply.new_email else []),
             exclude_phones=[a.phone for a in alternates if a.phone],
+            regions=phone_regions(
+                top, sender_email=sender.email if sender else None, lexicon=lexicon
+            )
+            if block is not None
+            else (DEFAULT_REGION,),
         )
+        if sender is None and (
+            block is None
+            or not contact.emails
+            or any(_is_own(Mailbox(email=e), own) for e in contact.emails)
+        ):
+            # No From: the signature alone says who wrote, and only with an address of its own.
+            contact = None
 
     # Second pass of the gate over every string that leaves.
     log = _Redactions([])

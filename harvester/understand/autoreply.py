@@ -32,6 +32,7 @@ from typing import Literal
 
 from harvester.understand.dates import parse_until
 from harvester.understand.lexicon import Lexicon
+from harvester.understand.region import phone_regions
 from harvester.understand.types import AlternateContact, AutoReply, AutoReplyReason, Phone
 
 __all__ = ["autoreply_details", "autoreply_reason"]
@@ -201,36 +202,19 @@ def _emails(text: str, find_emails: Callable[[str], list[str]]) -> list[_Token]:
     return found
 
 
-def _regions(text: str, lexicon: Lexicon) -> list[str]:
-    """SE, then the region of the text's language ("33 47 12 00" in Danish text is Danish)."""
-    scores = {
-        lang: len(lexicon.matcher("dates", f"language.{lang}").findall(text))
-        for lang in lexicon.keys("dates", "language")
-    }
-    regions = ["SE"]
-    if scores and max(scores.values()):
-        region = lexicon.get(_FILE, f"phone_region.{max(scores, key=lambda k: scores[k])}")
-        if isinstance(region, str) and region not in regions:
-            regions.append(region)
-    return regions
-
-
 def _phone_of(
-    candidate: str, find_phones: Callable[..., list[Phone]], regions: list[str]
+    candidate: str, find_phones: Callable[..., list[Phone]], regions: tuple[str, ...]
 ) -> str | None:
-    for region in regions:
-        try:
-            phones = (
-                find_phones(candidate) if region == "SE" else find_phones(candidate, region=region)
-            )
-        except TypeError:  # a finder without regions
-            return None
-        if phones:
-            return phones[0].e164
-    return None
+    try:
+        phones = find_phones(candidate, regions=regions)
+    except TypeError:  # a finder without regions
+        phones = find_phones(candidate)
+    return phones[0].e164 if phones else None
 
 
-def _phones(text: str, find_phones: Callable[..., list[Phone]], regions: list[str]) -> list[_Token]:
+def _phones(
+    text: str, find_phones: Callable[..., list[Phone]], regions: tuple[str, ...]
+) -> list[_Token]:
     found: list[_Token] = []
     for m in _PHONE.finditer(text):
         candidate = m.group(0).strip(" \t-()./")
@@ -525,7 +509,7 @@ def _fill_contacts(
 ) -> None:
     moved = reply.reason in (AutoReplyReason.LEFT_ORGANIZATION, AutoReplyReason.ADDRESS_CHANGE)
     names = _names(text, lexicon)
-    regions = _regions(text, lexicon)
+    regions = phone_regions(text, sender_email=sender.email, lexicon=lexicon)
     details = sorted(
         _emails(text, find_emails) + _phones(text, find_phones, regions), key=lambda t: t.start
     )

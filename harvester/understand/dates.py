@@ -41,6 +41,7 @@ from itertools import islice
 from typing import Any
 
 from harvester.understand.lexicon import Lexicon, load_lexicon, phrase_regex
+from harvester.understand.region import LanguageWords, best_language, language_matchers
 
 __all__ = ["parse_until"]
 
@@ -73,7 +74,7 @@ class _Grammar:
     relative: re.Pattern[str]
     months: dict[str, int]
     weekdays: dict[str, int]
-    languages: dict[str, re.Pattern[str]]
+    languages: dict[str, LanguageWords]
     max_gap: int
     #: ISO weekday a week number stands for: (alone or "until", after "back").
     week_days: tuple[int, int]
@@ -117,9 +118,7 @@ def _grammar(lexicon: Lexicon) -> _Grammar:
     if tomorrow:
         forms.append(f"(?P<tm>{tomorrow})")
     ranges = lexicon.phrases(_FILE, "trigger.range_regex")
-    languages = {
-        lang: lexicon.matcher(_FILE, f"language.{lang}") for lang in lexicon.keys(_FILE, "language")
-    }
+    languages = dict(language_matchers(lexicon))
     return _Grammar(
         until=lexicon.matcher(_FILE, "trigger.until"),
         until_before=lexicon.matcher(_FILE, "trigger.until_before"),
@@ -271,8 +270,7 @@ def _language(text: str, g: _Grammar, hint: str | None) -> str:
     if hint:
         hint = hint.lower()[:2]
         return "nb" if hint in {"no", "nn"} else hint
-    scores = {lang: len(p.findall(text)) for lang, p in g.languages.items()}
-    return max(scores, key=lambda k: scores[k]) if scores and max(scores.values()) else "sv"
+    return best_language(text, g.languages) or "sv"
 
 
 def _relative(text: str, start: int, g: _Grammar, *, sent: date, hint: str | None) -> date | None:

@@ -17,11 +17,12 @@ or None, never an exception.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from phonenumbers import Leniency, PhoneNumberMatcher, PhoneNumberType
+from phonenumbers import Leniency, PhoneNumber, PhoneNumberMatcher, PhoneNumberType
 
 from harvester.understand.types import Address, Phone, PhoneType
 
@@ -126,8 +127,12 @@ def _label_type(prefix: str) -> PhoneType | None:
     return best[1]
 
 
-def find_phones(text: str, *, region: str = "SE") -> list[Phone]:
-    """Valid numbers in `text` (default region SE), E.164, typed from labels, else number range.
+def find_phones(text: str, *, region: str = "SE", regions: Sequence[str] | None = None) -> list[Phone]:
+    """Valid numbers in `text`, E.164, typed from labels, else number range.
+
+    A number without "+CC" is read in the first of `regions` (default: `region`
+    alone) where it is valid and whole: "33 47 12 34" with ("DK", "SE") is Danish,
+    "070-174 06 12" with ("GB", "SE") stays Swedish (see `region.phone_regions`).
 
     A label on the same line just before the number decides (mobil/M/GSM → mobile,
     växel/vx/sentralbord/vaihde → switchboard, fax/faks → fax); a generic "Tel:",
@@ -135,12 +140,43 @@ def find_phones(text: str, *, region: str = "SE") -> list[Phone]:
     """
     if not _DIGIT_RUN.search(text):
         return []  # the matcher costs ~0.3 ms even on text without a number
+    order = tuple(regions) if regions else (region,)
     # A sender's signature comes back in every mail they send: remember the answer.
-    return [Phone(e164=e164, type=ptype) for e164, ptype in _phones(text, region)]
+    return [Phone(e164=e164, type=ptype) for e164, ptype in _phones(text, order)]
+
+
+# A number read in a region that is not the last resort must not be a piece of a longer
+# digit run ("08-465" of "08-465 004 00" is a valid Norwegian short number).
+_DIGIT_NEAR_BEFORE = re.compile(r"\d[\s.\-/]?$")
+_DIGIT_NEAR_AFTER = re.compile(r"^[\s.\-/]?\d")
+
+
+def _whole(line: str, start: int, end: int) -> bool:
+    return not (
+        _DIGIT_NEAR_BEFORE.search(line[max(0, start - 2) : start])
+        or _DIGIT_NEAR_AFTER.match(line[end : end + 2])
+    )
+
+
+def _matches(line: str, regions: tuple[str, ...]) -> list[tuple[int, int, PhoneNumber]]:
+    """Numbers on one line, each read in the first region where it is valid (and whole)."""
+    taken: list[tuple[int, int, PhoneNumber]] = []
+    runs = [m.start() for m in _DIGIT_RUN.finditer(line)]
+    for index, region in enumerate(regions):
+        last = index == len(regions) - 1
+        for match in PhoneNumberMatcher(line, region, leniency=Leniency.VALID):
+            if any(match.start < e and s < match.end for s, e, _ in taken):
+                continue
+            if not last and not _whole(line, match.start, match.end):
+                continue
+            taken.append((match.start, match.end, match.number))
+        if all(any(s <= r < e for s, e, _ in taken) for r in runs):
+            break
+    return sorted(taken, key=lambda t: t[0])
 
 
 @lru_cache(maxsize=4096)
-def _phones(text: str, region: str) -> tuple[tuple[str, PhoneType], ...]:
+def _phones(text: str, regions: tuple[str, ...]) -> tuple[tuple[str, PhoneType], ...]:
     found: list[tuple[str, PhoneType]] = []
     seen: set[str] = set()
     # Line by line, and only lines with a digit run: the matcher's cost grows with the text.
@@ -149,12 +185,11 @@ def _phones(text: str, region: str) -> tuple[tuple[str, PhoneType], ...]:
             continue
         previous_end = 0
         spaced = _GAP.sub(_gap_to_newline, line)
-        for match in PhoneNumberMatcher(spaced, region, leniency=Leniency.VALID):
-            number = match.number
+        for start_at, end_at, number in _matches(spaced, regions):
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            start = max(previous_end, match.start - _LABEL_WINDOW)
-            prefix = line[start : match.start]
-            previous_end = match.end
+            start = max(previous_end, start_at - _LABEL_WINDOW)
+            prefix = line[start:start_at]
+            previous_end = end_at
             if e164 in seen:
                 continue
             seen.add(e164)
@@ -243,9 +278,7 @@ _SPLIT = re.compile(r"\s*(?:[|•·]|\s-\s|,)\s*")
 
 
 # "Besöksadress:", "Postadress:", "Address:", "Besøksadresse:", "Käyntiosoite:" before a street.
-_ADDRESS_LABEL = re.compile(
-    r"^\s*[A-Za-zÅÄÖÆØåäöæø\- ]{0,20}(?:adress|address|adresse|osoite)\s*:\s*", re.I
-)
+_ADDRESS_LABEL = re.compile(r"^\s*[A-Za-zÅÄÖÆØåäöæø\- ]{0,20}(?:adress|address|adresse|osoite)\s*:\s*", re.I)
 
 
 def _street_of(candidate: str) -> str | None:
@@ -257,9 +290,39 @@ def _street_of(candidate: str) -> str | None:
     return None
 
 
+# UK: "Kings Place, 90 York Way, London N1 9GU", "Belvedere Road, London SE1 8XX"; the
+# street is what stands before the town on the line (or the line above).
+_UK_POSTCODE = re.compile(
+    r"(?:^|,\s*)(?P<city>[A-Z][A-Za-z'\-]+(?: [A-Z][A-Za-z'\-]+)?),?\s+"
+    r"(?P<code>[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\s*$"
+)
+_UK_STREET = re.compile(
+    r"\d|\b(?:Road|Street|Way|Lane|Avenue|Place|Square|Row|Hill|Gardens|Court|Quay|Wharf|"
+    r"Terrace|Close|Drive|Crescent|Walk|Yard)\b"
+)
+
+
+def _uk_address(lines: list[str]) -> Address | None:
+    for index, line in enumerate(lines):
+        match = _UK_POSTCODE.search(line)
+        if not match:
+            continue
+        street: str | None = line[: match.start()].strip(" ,") or None
+        if street is None and index > 0 and _UK_STREET.search(lines[index - 1]):
+            street = lines[index - 1].strip(" ,") or None
+        if street is not None and (len(street) > 60 or "@" in street):
+            street = None
+        return Address(street=street, postal_code=match.group("code"), city=match.group("city"))
+    return None
+
+
 def find_address(text: str) -> Address | None:
     """The first postal address: a post-code line, the street on the same line or just above."""
     lines = [line.strip() for line in text.splitlines()]
+    return _nordic_address(lines) or _uk_address(lines)
+
+
+def _nordic_address(lines: list[str]) -> Address | None:
     for index, line in enumerate(lines):
         parts = [p for p in _SPLIT.split(line) if p]
         for pindex, part in enumerate(parts):

@@ -13,6 +13,7 @@ import email
 import email.policy
 import re
 from datetime import UTC, datetime
+from email import errors
 from email.header import decode_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
@@ -25,8 +26,29 @@ _MSGID = re.compile(r"<[^<>\s]+>")
 
 
 def parse_bytes(data: bytes) -> Message:
-    """Parse without ever raising; defects are kept on the message (`msg.defects`)."""
-    return email.message_from_bytes(data, policy=email.policy.compat32)
+    """Parse without ever raising; defects are kept on the message (`msg.defects`).
+
+    A multipart whose declared boundary never occurs but whose body opens with another
+    "--boundary" line (a client that rewrote one and not the other) is read with the
+    boundary the body uses; the original defects stay listed.
+    """
+    msg = email.message_from_bytes(data, policy=email.policy.compat32)
+    if not any(isinstance(d, errors.StartBoundaryNotFoundDefect) for d in msg.defects):
+        return msg
+    declared = msg.get_boundary()
+    head_end = data.find(b"\n\n") if b"\r\n\r\n" not in data else data.find(b"\r\n\r\n")
+    found = _BOUNDARY_LINE.search(data, head_end) if declared and head_end > 0 else None
+    if found is None:
+        return msg
+    head = data[:head_end].replace(declared.encode("ascii", "replace"), found.group(1))
+    fixed = email.message_from_bytes(head + data[head_end:], policy=email.policy.compat32)
+    if not fixed.is_multipart():
+        return msg
+    fixed.defects[:0] = msg.defects
+    return fixed
+
+
+_BOUNDARY_LINE = re.compile(rb"^--([0-9A-Za-z'()+_,./:=?-]{1,70}?)\s*$", re.M)
 
 
 def _chunk_text(chunk: bytes | str, charset: str | None) -> str:

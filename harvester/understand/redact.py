@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from harvester.understand._terms import wildcard_alternation
 from harvester.understand.lexicon import load_rules
@@ -38,6 +39,7 @@ _FLAGS = re.IGNORECASE
 _CLAUSE_END = re.compile(r"\n|[.!?;:,)](?=\s|$)|\s[-\u2013]\s|\d|\[redacted:")
 _LINE_CLAUSE_END = re.compile(r"\n|[.!?;:)](?=\s|$)|\s[-\u2013|]\s|\d|\[redacted:")
 _SHORT_LINE = 60
+_LINE_REST = re.compile(r"[)\]]+[.,;:]?\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,21 +61,37 @@ class _Rules:
     keep: re.Pattern[str] | None
     # A cheap prefilter: the full alternation costs ~1 ms per short text in `re`,
     # and almost no mail has a term. These say whether any term *could* match.
-    first_words: frozenset[str]
-    prefixes: tuple[str, ...]
-    infixes: tuple[str, ...]
+    plain: _Keys
+    # A tied rule can match only where one of its roles and one of its bodies could
+    # (None: a body is a regex, so the role alone decides).
+    tied: tuple[tuple[_Keys, _Keys | None], ...]
     regexes: re.Pattern[str] | None
 
     def may_match(self, text: str) -> bool:
         lower = text.lower()
+        words = set(_WORD.findall(lower))
+        if self.plain.hit(lower, words):
+            return True
+        for roles, bodies in self.tied:
+            if roles.hit(lower, words) and (bodies is None or bodies.hit(lower, words)):
+                return True
+        return self.regexes is not None and self.regexes.search(text) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _Keys:
+    """Words, word prefixes and substrings one of which every match of some phrases contains."""
+
+    first_words: frozenset[str]
+    prefixes: tuple[str, ...]
+    infixes: tuple[str, ...]
+
+    def hit(self, lower: str, words: set[str]) -> bool:
         if any(i in lower for i in self.infixes):
             return True
-        words = set(_WORD.findall(lower))
         if words & self.first_words:
             return True
-        if self.prefixes and any(w.startswith(self.prefixes) for w in words):
-            return True
-        return self.regexes is not None and self.regexes.search(text) is not None
+        return bool(self.prefixes) and any(w.startswith(self.prefixes) for w in words)
 
 
 _WORD = re.compile(r"\w+")
@@ -84,7 +102,7 @@ _COMMON = frozenset(
 )
 
 
-def _keys(phrases: list[str]) -> tuple[set[str], set[str], set[str]]:
+def _keys(phrases: list[str]) -> _Keys:
     """For each phrase one key its every match must contain: its longest whole word,
     else (a single wildcard word) its prefix or infix."""
     first: set[str] = set()
@@ -107,7 +125,7 @@ def _keys(phrases: list[str]) -> tuple[set[str], set[str], set[str]]:
             infixes.add(tokens[0])
         else:
             prefixes.add(tokens[0])
-    return first, prefixes, infixes
+    return _Keys(frozenset(first), tuple(sorted(prefixes)), tuple(sorted(infixes)))
 
 
 @lru_cache(maxsize=8)
@@ -115,6 +133,7 @@ def _rules(rules_dir: str | None) -> _Rules:
     data = load_rules("special_categories", rules_dir)
     groups: list[str] = []
     all_phrases: list[str] = []
+    tied_keys: list[tuple[_Keys, _Keys | None]] = []
     regex_sources: list[str] = []
     for category in RedactionCategory:
         table = data.get(category.value)
@@ -127,21 +146,53 @@ def _rules(rules_dir: str | None) -> _Rules:
         regexes = [f"(?<!\\w)(?:{r})" for r in table.get("regex", []) if isinstance(r, str)]
         regex_sources += regexes
         parts += regexes
+        for tied in table.get("tied", []):
+            if isinstance(tied, dict) and tied.get("roles") and _bodies(tied):
+                parts.append(_tied_regex(tied))
+                role_keys = _keys([r for r in tied["roles"] if isinstance(r, str)])
+                named = [b for b in tied.get("bodies", []) if isinstance(b, str)]
+                named += [b for b in tied.get("bodies_exact", []) if isinstance(b, str)]
+                body_keys = None if tied.get("bodies_regex") else _keys(named)
+                tied_keys.append((role_keys, body_keys))
         if parts:
             groups.append(f"(?P<{category.value}>{'|'.join(parts)})")
     terms = re.compile("|".join(groups) or r"(?!x)x", _FLAGS)
     protected = wildcard_alternation(list(data.get("not", {}).get("phrases", [])))
     keep = wildcard_alternation(list(data.get("keep_after", {}).get("phrases", [])))
-    first, prefixes, infixes = _keys(all_phrases)
     return _Rules(
         terms=terms,
         protected=re.compile(protected, _FLAGS) if protected else None,
         keep=re.compile(rf"\s(?:{keep})", _FLAGS) if keep else None,
-        first_words=frozenset(first),
-        prefixes=tuple(sorted(prefixes)),
-        infixes=tuple(sorted(infixes)),
+        plain=_keys(all_phrases),
+        tied=tuple(tied_keys),
         regexes=re.compile("|".join(regex_sources), _FLAGS) if regex_sources else None,
     )
+
+
+_TIED_REACH = 60
+
+
+def _bodies(tied: dict[str, Any]) -> str:
+    """The bodies of a tied rule as one alternation: phrases, case-sensitive phrases, regexes."""
+    parts: list[str] = []
+    phrases = [b for b in tied.get("bodies", []) if isinstance(b, str)]
+    if phrases:
+        parts.append(wildcard_alternation(phrases))
+    exact = [b for b in tied.get("bodies_exact", []) if isinstance(b, str)]
+    if exact:
+        parts.append(f"(?-i:{wildcard_alternation(exact)})")
+    parts += [f"(?:{r})" for r in tied.get("bodies_regex", []) if isinstance(r, str)]
+    return "|".join(parts)
+
+
+def _tied_regex(tied: dict[str, Any]) -> str:
+    """A role and a body in one clause, either order ("ledamot i kulturnämnden (V)",
+    "Unionens förbundsmöte som förtroendevald"): neither word alone says anything."""
+    roles = wildcard_alternation([r for r in tied["roles"] if isinstance(r, str)])
+    bodies = _bodies(tied)
+    reach = int(tied.get("reach", _TIED_REACH))
+    gap = rf"(?:(?![.!?;](?:\s|$)|\n).){{0,{reach}}}?"
+    return f"(?:{roles}){gap}(?:{bodies})|(?:{bodies}){gap}(?:{roles})"
 
 
 def _clause_end(text: str, start: int, rules: _Rules) -> int:
@@ -163,6 +214,8 @@ def _clause_end(text: str, start: int, rules: _Rules) -> int:
             end = keep.start()
     while end > start and (text[end - 1].isspace() or text[end - 1] == ","):
         end -= 1
+    if _LINE_REST.fullmatch(text, end, line_end):
+        end = line_end  # "(Svenska kyrkan)": no stray bracket after the placeholder
     return end
 
 

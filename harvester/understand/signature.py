@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,7 @@ from harvester.understand.extract import (
     normalize_email,
 )
 from harvester.understand.lexicon import Lexicon, phrase_regex
+from harvester.understand.region import DEFAULT_REGION
 from harvester.understand.types import Contact, Mailbox
 
 __all__ = ["SignatureBlock", "contact_from", "find_signature"]
@@ -88,6 +89,8 @@ _GREETING = re.compile(
     r"good morning|goddag)\b",
     re.I,
 )
+# A line that opens with "Jag"/"Jeg"/"I am"/"Olen" is a sentence of the message, not a signature.
+_FIRST_PERSON = re.compile(r"^\s*(?:jag|vi|jeg|i'm|i am|we|minä|me|olen|olemme)\s", re.I)
 _PARENTHESES = re.compile(r"\s*[(\[][^)\]]*[)\]]")  # "Erik Lindqvist (han/honom)"
 _NAME_TAIL = re.compile(r",\s+|\s[-\u2013\u2014]\s")
 _FREEMAIL = {
@@ -303,6 +306,7 @@ def find_signature(
                 and _evidence(block, words, names) >= 2
                 and not any(words.referral.search(line) for line in block)
                 and not _GREETING.match(block[0])
+                and not any(_FIRST_PERSON.match(line) for line in block)
             ):
                 if len(spans) > 1 and not _matches_name(block[0], names):
                     p_start, p_stop = spans[-2]
@@ -330,9 +334,30 @@ def find_signature(
     if not block_lines:
         return None
     text = "\n".join(block_lines)
-    if words.newsletter.search(text):
+    if words.newsletter.search(text) or _only_a_sign_off(block_lines, words):
         return None
     return SignatureBlock(text=text, lines=tuple(block_lines), how=how)
+
+
+def _only_a_sign_off(lines: list[str], words: _Words) -> bool:
+    """ "/Tove", "Hilsen Knut", "Sofia": a closing and a first name, nothing a contact is
+    made of (no surname, title, organisation, number, address or link) — no signature.
+    A full name ("Vänliga hälsningar ⏎ Erik Sandberg") is a (minimal) signature."""
+    filled = [line.strip() for line in lines if line.strip()]
+    if len(filled) != 1:
+        return False
+    line = filled[0]
+    rest = _closing_rest(line, words)
+    name = (rest if rest is not None else line).lstrip("/-– ").strip()
+    return not (
+        len(name.split()) > 1
+        or len(line) > 40
+        or _DIGITS.search(line)
+        or "@" in line
+        or "." in line
+        or words.title.search(line)
+        or words.org.search(line)
+    )
 
 
 def _name_anchor(lines: list[str], end: int, names: list[set[str]]) -> tuple[int, int, str] | None:
@@ -450,7 +475,8 @@ def _items(block: SignatureBlock, words: _Words) -> list[str]:
 
 def _contactish(item: str) -> bool:
     return bool(
-        "@" in item
+        _BARE_DOMAIN.match(item)
+        or "@" in item
         or _PHONE_LIKE.search(item)
         or "www." in item
         or "://" in item
@@ -479,6 +505,18 @@ def _org_like(item: str, words: _Words, label: str | None) -> bool:
     return False
 
 
+def _names_domain(item: str, label: str | None) -> bool:
+    """The item is the mail domain's name ("NRK" for nrk.example, "Yle" for yle.example)."""
+    if not label:
+        return False
+    return re.sub(r"[^\w]", "", _fold(item)) == label.replace("-", "")
+
+
+# "ashbyfreelance.example", "nrk.example/kultur": written in lower case, a web address;
+# "Filmkritik.se" with a capital is the organisation's name (and then not also a URL).
+_BARE_DOMAIN = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/\S*)?$")
+
+
 _CONTACTS: dict[tuple[object, ...], Contact] = {}
 _CONTACTS_MAX = 4096
 
@@ -491,11 +529,13 @@ def contact_from(
     rules_dir: str | Path | None = None,
     exclude_emails: Iterable[str] = (),
     exclude_phones: Iterable[str] = (),
+    regions: Sequence[str] = (DEFAULT_REGION,),
 ) -> Contact:
     """The sender's contact: their From address first, the rest from their own signature.
 
     A sender's signature comes back in every mail they send, so the reading is
-    remembered per (block, sender, exclusions); callers get their own copy.
+    remembered per (block, sender, exclusions, regions); callers get their own copy.
+    `regions` are where national-format numbers are read (`region.phone_regions`).
     """
     emails_out, phones_out = tuple(exclude_emails), tuple(exclude_phones)
     key = (
@@ -506,6 +546,7 @@ def contact_from(
         str(rules_dir),
         emails_out,
         phones_out,
+        tuple(regions),
     )
     cached = _CONTACTS.get(key)
     if cached is None:
@@ -516,6 +557,7 @@ def contact_from(
             rules_dir=rules_dir,
             exclude_emails=emails_out,
             exclude_phones=phones_out,
+            regions=tuple(regions),
         )
         if len(_CONTACTS) >= _CONTACTS_MAX:
             _CONTACTS.clear()
@@ -531,6 +573,7 @@ def _read_contact(
     rules_dir: str | Path | None,
     exclude_emails: Iterable[str],
     exclude_phones: Iterable[str],
+    regions: tuple[str, ...] = (DEFAULT_REGION,),
 ) -> Contact:
     words = _words(lexicon)
     display = clean_display_name(sender.name if sender else None)
@@ -607,7 +650,21 @@ def _read_contact(
             title_index = name_index + 1
     if title_index is not None:
         used.add(title_index)
-        title, org = _split_title(items[title_index], words, label)
+        # "Programleder, Kulturhuset | NRK": a line of its own that names the mail domain's
+        # organisation is the organisation; the programme stays in the title.
+        own_org = next(
+            (
+                i
+                for i, item in enumerate(items)
+                if i not in used and not _contactish(item) and _names_domain(item, label)
+            ),
+            None,
+        )
+        if own_org is not None and not words.title.search(items[own_org]):
+            title, org = items[title_index].strip(" ,"), items[own_org]
+            used.add(own_org)
+        else:
+            title, org = _split_title(items[title_index], words, label)
 
     if org is None:
         for index, item in enumerate(items):
@@ -637,9 +694,10 @@ def _read_contact(
         if value.lower() not in {e.lower() for e in contact.emails} | excluded_emails:
             contact.emails.append(value)
     excluded_phones = set(exclude_phones)
-    contact.phones = [p for p in find_phones(block.text) if p.e164 not in excluded_phones]
+    contact.phones = [p for p in find_phones(block.text, regions=regions) if p.e164 not in excluded_phones]
     contact.address = find_address(block.text)
-    contact.urls = find_urls(block.text)
+    named = f"https://{org.lower()}" if org and " " not in org and "." in org else None
+    contact.urls = [u for u in find_urls(block.text) if u.lower().rstrip("/") != named]
     # The title as kept (an organisation split off it says nothing about the beat).
     contact.coverage = coverage_of([title, *covers], rules_dir=rules_dir)
     return contact
@@ -648,11 +706,13 @@ def _read_contact(
 def _split_title(item: str, words: _Words, label: str | None) -> tuple[str, str | None]:
     """ "Kulturredaktör, Dagbladet" → ("Kulturredaktör", "Dagbladet"); else (item, None).
 
-    Only an organisation is split off: "Redaktör, Nyhetsmorgon" (a programme) stays the title.
+    Only an organisation is split off, at the last separator that leaves one:
+    "Producer, Front Row, BBC Radio 4" → ("Producer, Front Row", "BBC Radio 4");
+    "Redaktör, Nyhetsmorgon" (a programme) stays the title.
     """
-    parts = _TITLE_SPLIT.split(item, maxsplit=1)
-    if len(parts) == 2:
-        head, tail = parts[0].strip(), parts[1].strip()
+    cuts = list(_TITLE_SPLIT.finditer(item))
+    for cut in reversed(cuts):
+        head, tail = item[: cut.start()].strip(), item[cut.end() :].strip()
         if (
             head
             and tail

@@ -9,6 +9,7 @@ import pytest
 from harvester.understand.autoreply import autoreply_details, autoreply_reason
 from harvester.understand.extract import find_emails, find_phones
 from harvester.understand.lexicon import load_lexicon
+from harvester.understand.redact import redact
 from harvester.understand.types import AlternateContact, AutoReply
 from harvester.understand.types import AutoReplyReason as R
 
@@ -278,3 +279,17 @@ def test_until(text: str, until: date) -> None:
 @pytest.mark.parametrize("junk", ["", "\x00" * 100, "kontakta " * 500, "@@@ 070 070 070 070"])
 def test_garbage_never_raises(junk: str) -> None:
     assert isinstance(_details(junk), AutoReply)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jag är ledig för Rosh Hashana och tillbaka måndag.",
+        "I'm away for Eid al-Fitr until Thursday.",
+        "Olen poissa uskonnollisen juhlan vuoksi.",
+    ],
+)
+def test_a_religious_holiday_is_an_absence_after_redaction(text: str) -> None:
+    redacted = redact(text).text
+    assert "[redacted:religion]" in redacted
+    assert autoreply_reason(redacted, lexicon=LEX) is R.ABSENCE

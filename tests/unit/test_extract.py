@@ -101,3 +101,22 @@ def test_urls_get_a_scheme_and_social_profiles_are_found(text: str, expected: li
 )
 def test_postal_addresses_are_parsed(text: str, expected: Address | None) -> None:
     assert find_address(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "street", "code", "city"),
+    [
+        ("Media Centre, 201 Wood Lane, London W12 7TQ", "Media Centre, 201 Wood Lane", "W12 7TQ", "London"),
+        ("Oxford Road, Manchester M60 1SJ", "Oxford Road", "M60 1SJ", "Manchester"),
+        ("Pacific Quay\nGlasgow G51 1DA", "Pacific Quay", "G51 1DA", "Glasgow"),
+    ],
+)
+def test_uk_postcode_lines_give_street_code_and_town(text: str, street: str, code: str, city: str) -> None:
+    address = find_address(text)
+    assert address is not None
+    assert (address.street, address.postal_code, address.city) == (street, code, city)
+
+
+@pytest.mark.parametrize("text", ["Tel 020 7946 0123", "Ring mig, OK 12 AB", "Releasefest 14 maj"])
+def test_text_without_a_postcode_line_has_no_address(text: str) -> None:
+    assert find_address(text) is None

@@ -245,3 +245,99 @@ def test_a_body_sentence_starting_like_a_disclaimer_does_not_end_the_text() -> N
     sender = Mailbox("erik.lindqvist@dagbladet.example", "Erik Lindqvist")
     block = find_signature(top, sender=sender, lexicon=LEX)
     assert block is not None and block.lines[0] == "Erik Lindqvist"
+
+
+@pytest.mark.parametrize(
+    ("top", "sender", "title", "organization"),
+    [
+        # the mail domain's name on its own is the organisation; the programme stays in the title
+        (
+            "Hei!\n\nHilsen\nKari Dahl | Journalist, Dagsrevyen | TV2\nMobil 913 45 120",
+            Mailbox("kari.dahl@tv2.example", "Kari Dahl"),
+            "Journalist, Dagsrevyen",
+            "TV2",
+        ),
+        # the organisation splits off at the last separator that leaves one
+        (
+            "Thanks!\n\nBest,\nAmy Lowe\nReporter, Today Programme, BBC Radio 4\n020 7946 0718",
+            Mailbox("amy.lowe@bbc.example", "Amy Lowe"),
+            "Reporter, Today Programme",
+            "BBC Radio 4",
+        ),
+        # a reviewer's title in Norwegian/Danish is a title, not the organisation
+        (
+            "Hej!\n\nVenlig hilsen\nMads Lund\nTeateranmelder, Politiken\nMobil 61 52 43 90",
+            Mailbox("mads.lund@pol.example", "Mads Lund"),
+            "Teateranmelder",
+            "Politiken",
+        ),
+    ],
+)
+def test_title_keeps_the_programme_and_the_organisation_is_the_employer(
+    top: str, sender: Mailbox, title: str, organization: str
+) -> None:
+    block = find_signature(top, sender=sender, lexicon=LEX)
+    assert block is not None
+    contact = contact_from(block, sender=sender, lexicon=LEX)
+    assert (contact.title, contact.organization) == (title, organization)
+
+
+def test_a_first_person_sentence_is_not_a_signature_block() -> None:
+    top = "Hei,\n\nJeg har sluttet i avisen. Ny e-post: kari@frilans.example"
+    sender = Mailbox("kari.dahl@avis.example", "Kari Dahl")
+    assert find_signature(top, sender=sender, lexicon=LEX) is None
+
+
+def test_a_disclaimer_opening_with_this_email_in_brackets_ends_the_signature() -> None:
+    top = (
+        "Hi,\n\nBest wishes,\nAmy Lowe\nProducer, BBC Radio 4\n020 7946 0718\n\n"
+        "This e-mail (and any attachments) is confidential and intended for the recipient only."
+    )
+    block = find_signature(top, sender=Mailbox("amy.lowe@bbc.example", "Amy Lowe"), lexicon=LEX)
+    assert block is not None
+    assert "confidential" not in block.text
+
+
+@pytest.mark.parametrize(
+    ("top", "sender", "organization", "urls"),
+    [
+        # a lower-case bare domain is the web address, not the organisation
+        (
+            "Thanks!\n\nBest,\nSam Reed\nFreelance critic\nsamreedwrites.example",
+            Mailbox("sam@samreedwrites.example", "Sam Reed"),
+            None,
+            ["https://samreedwrites.example"],
+        ),
+        # a capitalised one on the organisation's line is its name, not also a URL
+        (
+            "Tack!\n\n/Lena\n\nLena Ek\nBokrecensent\nBokkoll.se\n070-174 06 41",
+            Mailbox("lena.ek@bokkoll.example", "Lena Ek"),
+            "Bokkoll.se",
+            [],
+        ),
+    ],
+)
+def test_a_bare_domain_is_a_url_in_lower_case_and_a_name_capitalised(
+    top: str, sender: Mailbox, organization: str | None, urls: list[str]
+) -> None:
+    block = find_signature(top, sender=sender, lexicon=LEX)
+    assert block is not None
+    contact = contact_from(block, sender=sender, lexicon=LEX)
+    assert (contact.organization, contact.urls) == (organization, urls)
+
+
+@pytest.mark.parametrize(
+    ("top", "found"),
+    [
+        ("Hej, kom boken fram?\n\n/Greta", False),
+        ("Takk for sist!\n\nHilsen Ola", False),
+        ("Kiitos!\n\nPekka", False),
+        ("Hej!\n\nJag har semester till 3/8.\n\nVänliga hälsningar\nGreta Lund", True),
+        ("Hej!\n\nTack.\n\n/Greta\nKulturreporter", True),
+    ],
+)
+def test_a_first_name_sign_off_alone_is_no_signature_but_a_full_name_is(
+    top: str, found: bool
+) -> None:
+    sender = Mailbox("greta.lund@tidning.example", "Greta Lund")
+    assert (find_signature(top, sender=sender, lexicon=LEX) is not None) is found

@@ -245,3 +245,42 @@ def test_a_stub_plain_part_loses_to_the_html_part() -> None:
     result = understand(data)
     assert result.contact is not None
     assert result.contact.title == "Kulturreporter"
+
+
+NO_FROM = (
+    "To: karin.berg@pr-byran.example\nSubject: Bilder\nMIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=utf-8\n\nHej,\n\nKan ni skicka bilderna?\n\n"
+    "Hälsningar\nNora Lind\nFotograf\nBildbyrån Norr\n\n{contact}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("contact_line", "email"),
+    [
+        ("nora.lind@bildnorr.example\n070-174 06 42", "nora.lind@bildnorr.example"),
+        ("070-174 06 42", None),  # no address of its own: nobody to keep
+        ("karin.berg@pr-byran.example", None),  # our own consultant's signature
+    ],
+)
+def test_without_a_from_header_the_signature_alone_names_the_sender(
+    contact_line: str, email: str | None
+) -> None:
+    data = NO_FROM.format(contact=contact_line).encode()
+    result = understand(data, own_domains=["pr-byran.example"])
+    if email is None:
+        assert result.contact is None
+    else:
+        assert result.contact is not None
+        assert result.contact.emails == [email]
+        assert result.contact.name == "Nora Lind"
+
+
+def test_own_domain_sender_has_a_signature_but_no_contact() -> None:
+    data = (
+        b"From: Karin Berg <karin.berg@pr-byran.example>\nTo: a@tidning.example\nSubject: Hej\n"
+        b"\nHej!\n\nV\xc3\xa4nliga h\xc3\xa4lsningar\nKarin Berg\nPressansvarig\nPR-byr\xc3\xa5n AB\n"
+        b"Mobil: 070-174 06 05\n"
+    )
+    result = understand(data, own_domains=["pr-byran.example"])
+    assert result.contact is None
+    assert result.signature is not None and "Pressansvarig" in result.signature

@@ -76,3 +76,18 @@ def test_first_lines_limit_ignores_a_request_deep_in_a_newsletter_body() -> None
     body = "Nyheter från förlaget\n" + "Rad\n" * 30 + "Ta bort mig från listan."
     assert is_unsubscribe_request(body, lexicon=LEX)
     assert not is_unsubscribe_request(body, lexicon=LEX, first_lines=8)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jag vill att ni raderar alla mina uppgifter och inte kontaktar mig igen.",
+        "Jeg ber om at dere sletter mine opplysninger.",
+        "Jeg vil bede om, at I sletter mine oplysninger.",
+        "I'd like you to erase all my data.",
+        "Toivon, että poistatte tietoni.",
+    ],
+)
+def test_an_erasure_request_in_the_indicative_covers_every_channel(text: str) -> None:
+    assert is_unsubscribe_request(text, lexicon=LEX)
+    assert unsubscribe_channels(text, lexicon=LEX) == [C.ALL]
