@@ -85,7 +85,7 @@ class CleanString(TypeDecorator[str]):
         if value is None:
             return None
         value = value.replace("\x00", "")
-        length = self.impl.length  # type: ignore[attr-defined]
+        length = getattr(self.impl, "length", None)
         return value[:length] if length else value
 
 

@@ -72,7 +72,9 @@ def status(ctx: typer.Context, json_out: JsonOption = False, config: ConfigOptio
         return
     table = Table("account", "last poll", "messages", "errors")
     for a in accounts:
-        table.add_row(a["name"], a["last_poll_at"] or "never", str(a["messages_seen"]), str(a["errors"]))
+        table.add_row(
+            str(a["name"]), str(a["last_poll_at"] or "never"), str(a["messages_seen"]), str(a["errors"])
+        )
     console = Console()
     console.print(table)
     console.print(
@@ -116,12 +118,12 @@ def audit(
     table = Table("at", "actor", "action", "object", "field", "reason")
     for r in rows:
         table.add_row(
-            r["at"][:19],
-            r["actor"],
-            r["action"],
+            str(r["at"])[:19],
+            str(r["actor"]),
+            str(r["action"]),
             f"{r['object_kind']}:{r['object_id']}",
-            r["field"] or "",
-            r["reason"] or "",
+            str(r["field"] or ""),
+            str(r["reason"] or ""),
         )
     Console().print(table)
 

@@ -237,12 +237,14 @@ class _Cue:
 def _cues(text: str, lexicon: Lexicon) -> list[_Cue]:
     """Contact, new-address and reach-me words; of overlapping ones the longest wins."""
     raw: list[_Cue] = []
-    for key, kind in (  # on a tie the first kind wins: a topic word is also a contact word
+    # On a tie the first kind wins: a topic word is also a contact word.
+    cues: tuple[tuple[str, _Context], ...] = (
         ("contacts.topics", "topic"),
         ("contacts.cues", "alternate"),
         ("contacts.new_address", "new"),
         ("contacts.reach_me", "reach"),
-    ):
+    )
+    for key, kind in cues:
         raw += [_Cue(m.start(), m.end(), kind) for m in lexicon.matcher(_FILE, key).finditer(text)]
     raw.sort(key=lambda c: (c.start, -(c.end - c.start)))
     kept: list[_Cue] = []

@@ -257,7 +257,7 @@ def _best(
 def _dateparser(language: str, base: date) -> Any:
     from dateparser.date import DateDataParser  # imported late: 130 ms, rarely needed
 
-    settings = {
+    settings: dict[str, Any] = {
         "DATE_ORDER": "MDY" if language == "en" else "DMY",
         "PREFER_DATES_FROM": "future",
         "RELATIVE_BASE": datetime(base.year, base.month, base.day),

@@ -38,7 +38,7 @@ def parse_bytes(data: bytes) -> Message:
     declared = msg.get_boundary()
     head_end = data.find(b"\n\n") if b"\r\n\r\n" not in data else data.find(b"\r\n\r\n")
     found = _BOUNDARY_LINE.search(data, head_end) if declared and head_end > 0 else None
-    if found is None:
+    if found is None or declared is None:
         return msg
     head = data[:head_end].replace(declared.encode("ascii", "replace"), found.group(1))
     fixed = email.message_from_bytes(head + data[head_end:], policy=email.policy.compat32)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
 from sqlalchemy import create_engine
 
@@ -11,18 +13,18 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Migrations stay plain SQLAlchemy: our column types are DateTime, String and Text in the database."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
     if type_ == "type" and isinstance(obj, CleanText):
         return "sa.Text()"
     if type_ == "type" and isinstance(obj, CleanString):
-        return f"sa.String(length={obj.impl.length})"
+        return f"sa.String(length={getattr(obj.impl, 'length', None)})"
     return False
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Any) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
