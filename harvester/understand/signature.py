@@ -429,8 +429,12 @@ def _name_keys(sender: Mailbox | None) -> list[set[str]]:
     return keys
 
 
+#: "instagram.com/hedda.roos", "www.x.example": a link naming the sender is not their name.
+_URLISH = re.compile(r"https?://|www\.|[\w-]+\.[a-z]{2,}(?:/|\b)", re.IGNORECASE)
+
+
 def _matches_name(line: str, names: list[set[str]]) -> bool:
-    if not line.strip() or "@" in line or _DIGITS.search(line):
+    if not line.strip() or "@" in line or _DIGITS.search(line) or _URLISH.search(line):
         return False
     tokens = _tokens(line)
     if not tokens or len(tokens) > 6:
