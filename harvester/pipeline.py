@@ -10,6 +10,8 @@ counted, and the rest of the batch still lands.
 from __future__ import annotations
 
 import logging
+import os
+import signal
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +30,18 @@ from store.models import utcnow
 __all__ = ["BatchReport", "Pipeline", "safe_understand"]
 
 log = logging.getLogger(__name__)
+
+#: Test hook (tests/robustness/test_crash_*.py): the process SIGKILLs itself after applying this
+#: many messages, inside the open transaction. Unset (the default), it does nothing.
+_CRASH_AFTER = int(os.environ.get("HARVESTER_TEST_CRASH_AFTER") or 0)
+_applied = 0
+
+
+def _test_crash_point() -> None:
+    global _applied
+    _applied += 1
+    if _applied == _CRASH_AFTER:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def safe_understand(
@@ -102,6 +116,8 @@ class Pipeline:
                 except SQLAlchemyError as exc:
                     report.errors += 1
                     log.error("cannot store %s: %s", raw.origin.label(), type(exc).__name__)
+                if _CRASH_AFTER:
+                    _test_crash_point()
             if cursor is not None:
                 cursors.advance(session, cursor)
         return report
