@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -66,7 +65,8 @@ class OrganizationConfig:
 
 @dataclass(frozen=True, slots=True)
 class AccountConfig:
-    """One mailbox to poll. The password is looked up only when connecting."""
+    """One mailbox to poll. Its secret is looked up only when connecting
+    (harvester.sources.credentials), so a rotated password or token needs no restart."""
 
     name: str
     host: str
@@ -83,42 +83,6 @@ class AccountConfig:
     batch_size: int = 500
     timeout: float = 60.0
     ca_file: Path | None = None
-
-    def secret(self) -> str:
-        """The password or OAuth2 token, from the environment, a file or a command."""
-        if self.password_env:
-            value = os.environ.get(self.password_env)
-            if not value:
-                raise ConfigError(f"account {self.name}: environment variable {self.password_env} is not set")
-            return value
-        path = self.password_file or self.oauth2_token_file
-        if path is not None:
-            try:
-                return path.read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ConfigError(
-                    f"account {self.name}: cannot read secret file {path}: {exc.strerror}"
-                ) from exc
-        if self.oauth2_token_command:
-            try:
-                done = subprocess.run(
-                    self.oauth2_token_command,
-                    shell=True,
-                    capture_output=True,
-                    text=True,
-                    timeout=60,
-                    check=True,
-                )
-            except (OSError, subprocess.SubprocessError) as exc:
-                raise ConfigError(
-                    f"account {self.name}: oauth2_token_command failed ({type(exc).__name__})"
-                ) from exc
-            return done.stdout.strip()
-        raise ConfigError(f"account {self.name}: no password_env, password_file or oauth2 token")
-
-    @property
-    def uses_oauth2(self) -> bool:
-        return bool(self.oauth2_token_command or self.oauth2_token_file)
 
 
 @dataclass(frozen=True, slots=True)

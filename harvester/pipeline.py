@@ -10,13 +10,18 @@ counted, and the rest of the batch still lands.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import signal
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,14 +30,14 @@ from harvester.understand import understand
 from harvester.understand.types import Understanding
 from store import contacts, cursors, messages, threads
 from store.db import session_scope
-from store.models import utcnow
+from store.models import Message, utcnow
 
 __all__ = ["BatchReport", "Pipeline", "safe_understand"]
 
 log = logging.getLogger(__name__)
 
-#: Test hook (tests/robustness/test_crash_*.py): the process SIGKILLs itself after applying this
-#: many messages, inside the open transaction. Unset (the default), it does nothing.
+#: Test hook (tests/robustness/test_crash_*.py): the process SIGKILLs itself when it is about to
+#: store its N-th message, inside the open transaction. Unset (the default), it does nothing.
 _CRASH_AFTER = int(os.environ.get("HARVESTER_TEST_CRASH_AFTER") or 0)
 _applied = 0
 
@@ -63,6 +68,16 @@ def safe_understand(
         )
 
 
+def _understand_job(args: tuple[RawMessage, tuple[str, ...], Path | None]) -> Understanding:
+    raw, own_domains, rules_dir = args
+    return safe_understand(raw, own_domains=own_domains, rules_dir=rules_dir)
+
+
+def default_workers() -> int:
+    """Understanding is pure and CPU-bound: one worker process per core, the store stays in this one."""
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
 @dataclass(slots=True)
 class BatchReport:
     """What a batch did, in counts only (safe to log and print)."""
@@ -91,24 +106,71 @@ class Pipeline:
         own_domains: Iterable[str],
         contact_policy: contacts.ContactPolicy,
         rules_dir: Path | None = None,
+        workers: int = 1,
     ) -> None:
         self.sessions = sessions
         self.own_domains = tuple(own_domains)
         self.contact_policy = contact_policy
         self.rules_dir = rules_dir
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
     def understand(self, raw: RawMessage) -> Understanding:
         return safe_understand(raw, own_domains=self.own_domains, rules_dir=self.rules_dir)
+
+    def _understand_all(self, raws: Sequence[RawMessage]) -> list[Understanding]:
+        """Understand a batch, in worker processes when it is worth it (pure work, no I/O)."""
+        if self.workers <= 1 or len(raws) < 4 * self.workers:
+            return [self.understand(raw) for raw in raws]
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["harvester.understand"])
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        jobs = [(raw, self.own_domains, self.rules_dir) for raw in raws]
+        try:
+            return list(
+                self._pool.map(_understand_job, jobs, chunksize=max(1, len(jobs) // (4 * self.workers)))
+            )
+        except BrokenProcessPool:
+            log.error("event=pool.broken action=understand_inline messages=%d", len(raws))
+            self.close()
+            return [self.understand(raw) for raw in raws]
+
+    def _already_stored(self, raws: Sequence[RawMessage]) -> set[str]:
+        """Content hashes of this batch the store already has: re-reads skip understanding."""
+        hashes = [raw.content_hash for raw in raws]
+        with self.sessions() as session:
+            return set(session.scalars(select(Message.content_hash).where(Message.content_hash.in_(hashes))))
 
     def apply_batch(
         self, raws: Sequence[RawMessage], *, cursor: cursors.CursorUpdate | None = None
     ) -> BatchReport:
         """Store a batch and advance `cursor` in the same transaction."""
-        understood = [(raw, self.understand(raw)) for raw in raws]
         report = BatchReport()
+        known = self._already_stored(raws) if raws else set()
+        fresh = [raw for raw in raws if raw.content_hash not in known]
+        understood = dict(zip((id(r) for r in fresh), self._understand_all(fresh), strict=True))
         with session_scope(self.sessions) as session:
-            for raw, understanding in understood:
+            for raw in raws:
+                if _CRASH_AFTER:
+                    _test_crash_point()
                 report.messages += 1
+                understanding = understood.get(id(raw))
+                if understanding is None:  # the same bytes are stored: only note where they were seen
+                    messages.add_location(session, raw)
+                    report.duplicates += 1
+                    continue
                 report.kinds[understanding.kind.value] += 1
                 try:
                     with session.begin_nested():
@@ -116,8 +178,6 @@ class Pipeline:
                 except SQLAlchemyError as exc:
                     report.errors += 1
                     log.error("cannot store %s: %s", raw.origin.label(), type(exc).__name__)
-                if _CRASH_AFTER:
-                    _test_crash_point()
             if cursor is not None:
                 cursors.advance(session, cursor)
         return report

@@ -11,7 +11,7 @@ from harvester.sources.raw import RawMessage
 from harvester.understand.types import Understanding
 from store.models import Message, MessageLocation, MessageParticipant
 
-__all__ = ["find_stored", "store_message"]
+__all__ = ["add_location", "find_stored", "store_message"]
 
 
 def find_stored(session: Session, *, message_id: str | None, content_hash: str) -> Message | None:
@@ -49,6 +49,13 @@ def _add_location(session: Session, message: Message, raw: RawMessage) -> None:
             path=origin.path if origin.uid is None else None,
         )
     )
+
+
+def add_location(session: Session, raw: RawMessage) -> None:
+    """Record that already-stored bytes were seen at `raw`'s origin too (idempotent)."""
+    message = session.scalar(select(Message).where(Message.content_hash == raw.content_hash))
+    if message is not None and not _location_exists(session, message, raw):
+        _add_location(session, message, raw)
 
 
 def store_message(session: Session, raw: RawMessage, understanding: Understanding) -> tuple[Message, bool]:

@@ -26,6 +26,8 @@ import time
 from itertools import count
 from pathlib import Path
 
+from imapclient import imap_utf7
+
 __all__ = ["DovecotError", "DovecotServer"]
 
 _DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
@@ -50,7 +52,8 @@ first_valid_gid = {gid}
 last_valid_gid = {gid}
 disable_plaintext_auth = no
 auth_verbose = yes
-auth_mechanisms = plain login
+# XOAUTH2 is checked against the same passdb: the user's password serves as the token.
+auth_mechanisms = plain login xoauth2
 mail_location = maildir:~/Maildir
 namespace inbox {{
   inbox = yes
@@ -233,11 +236,15 @@ class DovecotServer:
         return self.root / "home" / user
 
     def folder_path(self, user: str, folder: str) -> Path:
-        """The Maildir++ directory of a folder: INBOX is the root, `a/b` is `.a.b`."""
+        """The Maildir++ directory of a folder: INBOX is the root, `a/b` is `.a.b`.
+
+        Names are stored in modified UTF-7 as Dovecot does (`Återkoppling` is `&AMU-terkoppling`).
+        """
         maildir = self.home(user) / "Maildir"
         if folder.upper() == _INBOX:
             return maildir
-        return maildir / ("." + folder.replace("/", "."))
+        encoded = imap_utf7.encode(folder).decode("ascii")
+        return maildir / ("." + encoded.replace("/", "."))
 
     def create_folder(self, user: str, folder: str) -> Path:
         path = self.folder_path(user, folder)

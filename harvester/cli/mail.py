@@ -13,9 +13,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from harvester.cli.common import ConfigOption, JsonOption, context, emit_json, not_implemented
-from harvester.errors import InputError
-from harvester.pipeline import BatchReport, Pipeline, safe_understand
+from harvester.cli.common import ConfigOption, JsonOption, context, emit_json
+from harvester.cli.context import AppContext
+from harvester.errors import ConfigError, InputError
+from harvester.pipeline import BatchReport, Pipeline, default_workers, safe_understand
 from harvester.sources.files import read_paths
 from harvester.sources.raw import RawMessage
 from store.contacts import list_contacts
@@ -71,13 +72,8 @@ def ingest(
     for path in paths:
         if not path.exists():
             raise InputError(f"{path}: no such file or directory")
-    sessions = app_ctx.sessions()
-    pipeline = Pipeline(
-        sessions,
-        own_domains=app_ctx.config.organization.domains,
-        contact_policy=app_ctx.contact_policy(),
-        rules_dir=app_ctx.config.rules_dir,
-    )
+    pipeline = _pipeline(app_ctx)
+    sessions = pipeline.sessions
     total = BatchReport()
     console = Console(stderr=True)
     show_progress = console.is_terminal and not json_out
@@ -118,21 +114,83 @@ def ingest(
         raise typer.Exit(1)
 
 
+def _pipeline(app_ctx: AppContext, *, actor: str | None = None) -> Pipeline:
+    return Pipeline(
+        app_ctx.sessions(),
+        own_domains=app_ctx.config.organization.domains,
+        contact_policy=app_ctx.contact_policy(actor=actor),
+        rules_dir=app_ctx.config.rules_dir,
+        workers=default_workers(),
+    )
+
+
 def sync(
     ctx: typer.Context,
     account: Annotated[str | None, typer.Option(help="Only this account.")] = None,
-    once: Annotated[bool, typer.Option("--once", help="One poll, then exit.")] = False,
+    once: Annotated[bool, typer.Option("--once", help="One poll, then exit (the default).")] = True,
+    json_out: JsonOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Poll the IMAP accounts once, with progress."""
-    context(ctx, config)
-    not_implemented("sync", 6)
+    from harvester.sync import sync_accounts
+
+    app_ctx = context(ctx, config)
+    cfg = app_ctx.config
+    accounts = [cfg.account(account)] if account else list(cfg.accounts)
+    if not accounts:
+        raise ConfigError(f"{cfg.path}: accounts: no [[accounts]] to sync")
+    pipeline = _pipeline(app_ctx)
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} messages"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal or json_out,
+    ) as progress:
+        tasks = {a.name: progress.add_task(a.name, total=None) for a in accounts}
+
+        def on_batch(name: str, folder: str, done: int, pending: int) -> None:
+            progress.update(
+                tasks[name],
+                description=f"{name}/{folder}",
+                completed=done,
+                total=done + pending if pending else None,
+            )
+
+        results = sync_accounts(accounts, pipeline=pipeline, progress=on_batch)
+    rows = [
+        {
+            "account": r.name,
+            "messages": r.report.messages,
+            "stored": r.report.stored,
+            "duplicates": r.report.duplicates,
+            "errors": r.report.errors + r.skipped,
+            "error": r.error,
+        }
+        for r in results
+    ]
+    if json_out:
+        emit_json(rows)
+    else:
+        for row in rows:
+            typer.echo(
+                f"{row['account']}: {row['messages']} messages, {row['stored']} stored, "
+                f"{row['duplicates']} already stored, {row['errors']} errors"
+                + (f" — {row['error']}" if row["error"] else "")
+            )
+    if any(r.error for r in results):
+        raise typer.Exit(1)
 
 
 def run(ctx: typer.Context, config: ConfigOption = None) -> None:
-    """The daemon: poll every account and apply retention on schedule."""
-    context(ctx, config)
-    not_implemented("run", 6)
+    """The daemon: poll every account and apply retention on schedule (stop with SIGTERM/SIGINT)."""
+    from harvester.daemon import Daemon, configure_logging
+
+    app_ctx = context(ctx, config)
+    configure_logging(app_ctx.config.log_level)
+    Daemon(app_ctx.config, pipeline=_pipeline(app_ctx, actor="daemon")).run()
 
 
 def register(app: typer.Typer) -> None:

@@ -109,3 +109,17 @@ def test_reply_joins_the_thread_of_its_parent_even_when_it_arrives_first(
     pipeline.apply_batch([_raw(FIRST)])
     with sessions() as session:
         assert _count(session, Thread) == 1
+
+
+def test_worker_processes_understand_exactly_as_inline(sessions: sessionmaker[Session]) -> None:
+    raws = [
+        _raw(FIRST.replace("<m1@", f"<w{n}@").replace("erik@", f"erik{n}@"), path=f"{n}.eml")
+        for n in range(20)
+    ]
+    policy = ContactPolicy(legal_basis="legitimate_interest", suppressor=Suppressor(KEY), actor="test")
+    with Pipeline(sessions, own_domains=["pr-byran.example"], contact_policy=policy, workers=2) as pooled:
+        in_pool = [u.to_json() for u in pooled._understand_all(raws)]
+        report = pooled.apply_batch(raws)
+    inline = [_pipeline(sessions).understand(r).to_json() for r in raws]
+    assert in_pool == inline
+    assert report.stored == 20

@@ -9,6 +9,7 @@ import pytest
 
 from harvester.config import load_config, parse_duration
 from harvester.errors import ConfigError
+from harvester.sources.credentials import resolve_credentials
 
 MINIMAL = '[organization]\nname = "PR-byrån AB"\ndomains = ["pr-byran.example"]\n'
 ACCOUNT = (
@@ -81,10 +82,10 @@ def test_missing_config_file_says_how_to_give_one(tmp_path: Path) -> None:
 def test_password_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     account = load_config(_write(tmp_path, MINIMAL + ACCOUNT)).accounts[0]
     monkeypatch.delenv("HARVESTER_KARIN_PASSWORD", raising=False)
-    with pytest.raises(ConfigError, match="HARVESTER_KARIN_PASSWORD is not set"):
-        account.secret()
+    with pytest.raises(ConfigError, match=r"HARVESTER_KARIN_PASSWORD.*is not set"):
+        resolve_credentials(account)
     monkeypatch.setenv("HARVESTER_KARIN_PASSWORD", "s3cret")
-    assert account.secret() == "s3cret"
+    assert resolve_credentials(account).password == "s3cret"
 
 
 def test_password_file_is_read_and_stripped(tmp_path: Path) -> None:
@@ -92,7 +93,7 @@ def test_password_file_is_read_and_stripped(tmp_path: Path) -> None:
     text = MINIMAL + ACCOUNT.replace(
         'password_env = "HARVESTER_KARIN_PASSWORD"', f'password_file = "{tmp_path / "pw"}"'
     )
-    assert load_config(_write(tmp_path, text)).accounts[0].secret() == "s3cret"
+    assert resolve_credentials(load_config(_write(tmp_path, text)).accounts[0]).password == "s3cret"
 
 
 def test_shipped_example_config_is_valid() -> None:
