@@ -5,7 +5,7 @@
 (mid-transaction; in ascending order, so each point meets the state a fresh run would),
 then a second mbox (new messages from the same 40 people, so existing contacts gain
 evidence) is killed at 6 random delays spread over a run's whole length (20 points on
-SQLite; 5 + 3 on PostgreSQL, where each run is slower). After every kill
+SQLite; 4 + 2 on PostgreSQL, to keep the suite short). After every kill
 the store must hold a whole number of batches and whole contacts; at the end, exactly
 what clean runs store, compared on every count (messages, ids, hashes, contacts, keys,
 evidence, audit events).
@@ -61,7 +61,7 @@ def test_ingest_killed_at_many_points_and_rerun_stores_every_message_once(
     tmp_path: Path, db_url: str, sessions: sessionmaker[Session]
 ) -> None:
     sqlite = backend_of(db_url) == "sqlite"
-    hook_points, timed = (14, 6) if sqlite else (5, 3)
+    hook_points, timed = (14, 6) if sqlite else (4, 2)
     first, second = _mbox(tmp_path / "first.mbox", 1), _mbox(tmp_path / "second.mbox", 2)
     reference = _reference(tmp_path, [first, second])
     config = write_config(tmp_path / "harvester.toml", db_url)
