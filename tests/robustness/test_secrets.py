@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from harvester.config import load_config
 from harvester.errors import HarvesterError
+from store.db import upgrade
 from store.models import Base
 from tests.imap.conftest import Mailbox
 from tests.robustness.corpus import SEEDS
@@ -78,6 +79,19 @@ user = "{mailbox.user}"
 folders = ["INBOX"]
 timeout = 5
 """
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """SQLite only: where a secret could leak does not depend on the backend (keeps the suite short)."""
+    return f"sqlite:///{tmp_path / 'harvester.db'}"
+
+
+@pytest.fixture
+def sessions(db_url: str) -> sessionmaker[Session]:
+    pipeline = make_pipeline(db_url)
+    upgrade(pipeline.sessions.kw["bind"])
+    return pipeline.sessions
 
 
 @pytest.fixture
@@ -164,7 +178,7 @@ def test_oauth_token_appears_in_no_log_status_audit_error_or_table(
 
 
 def test_suppression_key_that_is_too_short_is_refused_without_being_shown(
-    tmp_path: Path, db_url: str, engine: object
+    tmp_path: Path, db_url: str, sessions: sessionmaker[Session]
 ) -> None:
     key_file = tmp_path / "suppression.key"
     key_file.write_text(SHORT_KEY)
@@ -215,7 +229,11 @@ def test_suppression_key_appears_in_no_log_output_audit_or_table(
     strict=False,
 )
 def test_non_ascii_password_is_an_account_error_not_a_crash(
-    tmp_path: Path, db_url: str, engine: object, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    db_url: str,
+    sessions: sessionmaker[Session],
+    mailbox: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(PASSWORD_ENV, "Fel-Lösen-åäö")
     config = write_config(
