@@ -6,10 +6,12 @@ throwaway Dovecot by writing Maildir files, then times, on the same warmed-up fo
 - floor:  imapclient, UID FETCH BODY.PEEK[] in batches of 500, parsing nothing;
 - poll:   `ImapSource.poll` alone (connect, EXAMINE, UID SEARCH, FETCH BODY.PEEK[] FLAGS
           RFC822.SIZE, RawMessage per message), nothing stored;
-- repoll: `ImapSource.poll` again with the cursors of the first poll (unchanged mailbox).
+- repoll: `ImapSource.poll` again with the cursors of the first poll (unchanged mailbox);
+- sync:   harvester's full sync (`harvester.sync.sync_account`: poll, understand in worker
+          processes, store in SQLite with the cursor), then a re-sync of the unchanged mailbox.
 
-It prints msgs/s and MB/s, the poll/floor ratio, and the peak RSS of this process.
-The full sync (understanding + store) column is added once the pipeline exists.
+It prints msgs/s and MB/s, the poll/floor and sync/floor ratios (target sync/floor >= 0.5),
+and peak RSS of this process and of its worker processes.
 
 Run as root (the Dovecot fixture needs it): `python bench/sync_speed.py --messages 10000`.
 """
@@ -22,15 +24,19 @@ import resource
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import imapclient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harvester.sources.credentials import Credentials
+from harvester.config import AccountConfig
+from harvester.pipeline import Pipeline, default_workers
 from harvester.sources.imap import Cursor, ImapSource
+from harvester.sync import sync_account
+from store.contacts import ContactPolicy
+from store.db import make_engine, make_sessionmaker, upgrade
+from store.suppression import Suppressor
 from tests.dovecot import DovecotServer
 
 _WORDS = (
@@ -41,22 +47,6 @@ _WORDS = (
 ).split()
 _NAMES = ["Karin Berg", "Erik Lind", "Anna Holm", "Lars Ek", "Maja Sund", "Olof Dahl"]
 _DOMAINS = ["dagbladet.example", "sr.example", "kommun.example", "example.org"]
-
-
-@dataclass
-class _Account:
-    name: str
-    host: str
-    port: int
-    user: str
-    password_env: str | None = None
-    password_file: str | None = None
-    oauth2_token_command: str | None = None
-    tls: bool = False
-    starttls: bool = False
-    folders: list[str] = field(default_factory=lambda: ["INBOX"])
-    poll_interval: str = "5m"
-    batch_size: int = 500
 
 
 def generate(count: int, *, seed: int = 1) -> Iterator[bytes]:
@@ -75,9 +65,7 @@ def generate(count: int, *, seed: int = 1) -> Iterator[bytes]:
             size += len(word) + 1
         lines = [" ".join(words[i : i + 12]) for i in range(0, len(words), 12)]
         text = "\r\n".join(lines)
-        signature = (
-            f"Med vänliga hälsningar\r\n{name}\r\nReporter, {domain}\r\n070-174 06 {n % 90 + 10}"
-        )
+        signature = f"Med vänliga hälsningar\r\n{name}\r\nReporter, {domain}\r\n070-174 06 {n % 90 + 10}"
         headers = (
             f"From: {name} <{address}>\r\n"
             f"To: Erik Lind <erik@pr-byran.example>\r\n"
@@ -147,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=0, help="understanding processes (0: one per core)")
     args = parser.parse_args(argv)
 
     server = DovecotServer(ssl=False)
@@ -171,8 +160,19 @@ def main(argv: list[str] | None = None) -> int:
         warm.logout()
         print(f"index      {'':>8}       {time.perf_counter() - started:8.2f} s  (first EXAMINE)")
 
-        account = _Account("bench", server.host, server.port, user, batch_size=args.batch_size)
-        source = ImapSource(account, lambda _account: Credentials(user, password=password))
+        secret = server.root / "bench.password"
+        secret.write_text(password)
+        account = AccountConfig(
+            name="bench",
+            host=server.host,
+            port=server.port,
+            user=user,
+            tls=False,
+            password_file=secret,
+            folders=("INBOX",),
+            batch_size=args.batch_size,
+        )
+        source = ImapSource(account)
         # Alternate the two and keep each one's best round, so neither profits from going second.
         floor_rate = poll_rate = 0.0
         cursors: dict[str, Cursor] = {}
@@ -193,8 +193,38 @@ def main(argv: list[str] | None = None) -> int:
         print(f"repoll     {count:>8} msgs  {time.perf_counter() - started:8.2f} s  (unchanged)")
 
         print(f"ratio      poll/floor = {poll_rate / floor_rate:.2f} (best rounds)")
+
+        engine = make_engine(f"sqlite:///{server.root / 'bench.db'}")
+        upgrade(engine)
+        policy = ContactPolicy(
+            legal_basis="legitimate_interest", suppressor=Suppressor(b"bench-key-0123456789"), actor="bench"
+        )
+        workers = args.workers or default_workers()
+        with Pipeline(
+            make_sessionmaker(engine),
+            own_domains=["pr-byran.example"],
+            contact_policy=policy,
+            workers=workers,
+        ) as pipeline:
+            started = time.perf_counter()
+            result = sync_account(account, pipeline=pipeline)
+            seconds = time.perf_counter() - started
+            sync_rate = _rate("sync", result.report.messages, loaded, seconds)
+            started = time.perf_counter()
+            again = sync_account(account, pipeline=pipeline)
+            print(
+                f"resync     {again.report.messages:>8} msgs  {time.perf_counter() - started:8.2f} s  "
+                "(unchanged mailbox, full pipeline)"
+            )
+        print(
+            f"ratio      sync/floor = {sync_rate / floor_rate:.2f} (target >= 0.5; {workers} workers)"
+        )
+        print(f"stored     {result.report.stored} messages, {result.report.errors} errors")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"peak RSS   {peak:.0f} MB (whole process, generation included)")
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(
+            f"peak RSS   {peak:.0f} MB (this process, generation included); largest worker {children:.0f} MB"
+        )
     finally:
         server.stop()
     return 0

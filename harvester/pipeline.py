@@ -156,11 +156,30 @@ class Pipeline:
     def apply_batch(
         self, raws: Sequence[RawMessage], *, cursor: cursors.CursorUpdate | None = None
     ) -> BatchReport:
-        """Store a batch and advance `cursor` in the same transaction."""
-        report = BatchReport()
+        """Store a batch and advance `cursor` in the same transaction.
+
+        The batch is first stored without savepoints (fast); if any message fails, the
+        transaction is rolled back and the batch stored again with a savepoint per
+        message, so the bad one is logged by id and counted and the rest still lands.
+        """
         known = self._already_stored(raws) if raws else set()
         fresh = [raw for raw in raws if raw.content_hash not in known]
         understood = dict(zip((id(r) for r in fresh), self._understand_all(fresh), strict=True))
+        try:
+            return self._store(raws, understood, cursor, isolate=False)
+        except SQLAlchemyError as exc:
+            log.warning("event=batch.retry_isolated messages=%d error=%s", len(raws), type(exc).__name__)
+            return self._store(raws, understood, cursor, isolate=True)
+
+    def _store(
+        self,
+        raws: Sequence[RawMessage],
+        understood: dict[int, Understanding],
+        cursor: cursors.CursorUpdate | None,
+        *,
+        isolate: bool,
+    ) -> BatchReport:
+        report = BatchReport()
         with session_scope(self.sessions) as session:
             for raw in raws:
                 if _CRASH_AFTER:
@@ -172,12 +191,17 @@ class Pipeline:
                     report.duplicates += 1
                     continue
                 report.kinds[understanding.kind.value] += 1
+                if not isolate:
+                    self._apply_one(session, raw, understanding, report)
+                    continue
                 try:
                     with session.begin_nested():
                         self._apply_one(session, raw, understanding, report)
                 except SQLAlchemyError as exc:
                     report.errors += 1
-                    log.error("cannot store %s: %s", raw.origin.label(), type(exc).__name__)
+                    log.error(
+                        "event=message.not_stored origin=%s error=%s", raw.origin.label(), type(exc).__name__
+                    )
             if cursor is not None:
                 cursors.advance(session, cursor)
         return report

@@ -27,11 +27,17 @@ _TOKEN_COMMAND_TIMEOUT = 30.0
 class AccountSecrets(Protocol):
     """The attributes of an account that say where its secret is (config's AccountConfig)."""
 
-    name: str
-    user: str
-    password_env: str | None
-    password_file: str | None
-    oauth2_token_command: str | None
+    # Read-only properties, so frozen dataclasses (AccountConfig) and Path values fit.
+    @property
+    def name(self) -> str: ...
+    @property
+    def user(self) -> str: ...
+    @property
+    def password_env(self) -> str | None: ...
+    @property
+    def password_file(self) -> str | os.PathLike[str] | None: ...
+    @property
+    def oauth2_token_command(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +84,7 @@ def resolve_credentials(account: AccountSecrets, *, environ: Mapping[str, str] |
     )
 
 
-def _read_secret_file(account: AccountSecrets, name: str | Path, key: str) -> str:
+def _read_secret_file(account: AccountSecrets, name: str | os.PathLike[str], key: str) -> str:
     path = Path(name).expanduser()
     try:
         value = path.read_text(encoding="utf-8").rstrip("\r\n")

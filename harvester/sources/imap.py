@@ -2,11 +2,13 @@
 
 How it is used (the pipeline does this)::
 
-    source = ImapSource(account)
+    source = ImapSource(account)                # account: harvester.config.AccountConfig
     for batch in source.poll(cursors):          # cursors: {folder: Cursor} from the store
-        with store.transaction():
-            store_messages(batch.messages)        # de-duplicated by Message-ID / content hash
-            store_cursor(account.name, batch.folder, batch.cursor)
+        pipeline.apply_batch(                   # messages + cursor in ONE transaction
+            batch.messages,
+            cursor=CursorUpdate(account.name, batch.folder, batch.uidvalidity,
+                                batch.last_uid, messages=len(batch.messages)),
+        )
 
 Why batches and not messages: the cursor `(UIDVALIDITY, last UID)` of a folder must be
 written in the same transaction as the messages it covers, so a crash at any point
@@ -20,6 +22,13 @@ reachable through `ReadOnlyImap`, which has EXAMINE, UID SEARCH, FETCH (BODY.PEE
 metadata only), LIST and the login commands; nothing that could STORE, COPY, MOVE,
 EXPUNGE, APPEND or SELECT read-write exists on it.
 
+Connection: implicit TLS by default, verified against the system CAs or the account's
+`ca_file`; STARTTLS with `starttls`; plain only when both are off. `timeout` is the
+socket timeout (both may be overridden per ImapSource). Dropped connections and
+timeouts are retried with exponential backoff and jitter (`RetryPolicy`), then raise
+`SourceError` naming account and host; a refused login or an untrusted certificate is
+not retried.
+
 Rescans: a folder whose UIDVALIDITY differs from the cursor's is read again from the
 start (`Batch.rescan` is true); the store de-duplicates what it already has.
 """
@@ -32,8 +41,9 @@ import logging
 import ssl
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import imapclient
 from imapclient.exceptions import IMAPClientError, LoginError
@@ -46,18 +56,13 @@ from tenacity import (
     wait_random,
 )
 
+from harvester.config import AccountConfig
 from harvester.errors import ConfigError, SourceError
-from harvester.sources.credentials import (
-    AccountSecrets,
-    Credentials,
-    SecretResolver,
-    resolve_credentials,
-)
+from harvester.sources.credentials import Credentials, SecretResolver, resolve_credentials
 from harvester.sources.raw import Origin, OriginKind, RawMessage
 
 __all__ = [
-    "DEFAULT_TIMEOUT",
-    "Account",
+    "DEFAULT_MAX_BATCH_BYTES",
     "Batch",
     "Cursor",
     "FolderState",
@@ -70,25 +75,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Socket timeout in seconds for connect and every command.
-DEFAULT_TIMEOUT = 60.0
-
 _BODY = b"BODY[]"
 _FETCH_ITEMS = ("BODY.PEEK[]", "FLAGS", "RFC822.SIZE")
+#: A batch is cut earlier when its messages add up to more than this (bounded memory).
+DEFAULT_MAX_BATCH_BYTES = 64 * 1024 * 1024
 # \Recent belongs to a session, not to a message: keeping it would make flags differ per poll.
 _SESSION_FLAGS = frozenset({"\\Recent"})
 _T = TypeVar("_T")
-
-
-class Account(AccountSecrets, Protocol):
-    """What the poller reads from an account of the config (`harvester.config.AccountConfig`)."""
-
-    host: str
-    port: int
-    tls: bool
-    starttls: bool
-    folders: Sequence[str]
-    batch_size: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,20 +275,23 @@ class ImapSource:
 
     def __init__(
         self,
-        account: Account,
+        account: AccountConfig,
         secrets: SecretResolver = resolve_credentials,
         *,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = None,
         ca_file: str | Path | None = None,
         retry: RetryPolicy | None = None,
+        max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
     ) -> None:
         if account.tls and account.starttls:
             raise ConfigError(f"account {account.name}: tls (implicit TLS) and starttls are exclusive")
         self.account = account
         self._secrets = secrets
-        self._timeout = timeout
-        self._ca_file = str(ca_file) if ca_file is not None else None
+        self._timeout = account.timeout if timeout is None else timeout
+        ca = account.ca_file if ca_file is None else ca_file
+        self._ca_file = str(ca) if ca is not None else None
         self._retry = retry or RetryPolicy()
+        self._max_batch_bytes = max_batch_bytes
         self._imap: ReadOnlyImap | None = None
 
     # ------------------------------------------------------------------ public
@@ -355,19 +351,43 @@ class ImapSource:
                 yield Batch(self.account.name, state, last_uid, [], rescan=rescan)
             return
         size = max(1, self.account.batch_size)
+        done = 0
         for start in range(0, len(uids), size):
-            chunk = uids[start : start + size]
-            response = self._call(lambda imap, chunk=chunk: imap.fetch(chunk, _FETCH_ITEMS), state)
-            messages, skipped = self._read(state, chunk, response)
-            yield Batch(
-                self.account.name,
-                state,
-                chunk[-1],
-                messages,
-                skipped,
-                rescan=rescan,
-                pending=len(uids) - start - len(chunk),
-            )
+            for group in self._by_bytes(uids[start : start + size], state):
+                fetch = partial(ReadOnlyImap.fetch, uids=group, items=_FETCH_ITEMS)
+                response = self._call(fetch, state)
+                messages, skipped = self._read(state, group, response)
+                done += len(group)
+                yield Batch(
+                    self.account.name,
+                    state,
+                    group[-1],
+                    messages,
+                    skipped,
+                    rescan=rescan,
+                    pending=len(uids) - done,
+                )
+
+    def _by_bytes(self, uids: list[int], state: FolderState) -> Iterator[list[int]]:
+        """Split a batch so that no FETCH brings more than `max_batch_bytes` (one message at least).
+
+        Why: `batch_size` counts messages, but a consultant's folder of press kits can hold
+        500 messages of 20 MB each; memory must stay bounded whatever the mail holds.
+        One RFC822.SIZE FETCH per batch costs little next to the bodies.
+        """
+        fetch = partial(ReadOnlyImap.fetch, uids=uids, items=("RFC822.SIZE",))
+        sizes = self._call(fetch, state)
+        group: list[int] = []
+        total = 0
+        for uid in uids:
+            size = int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0))
+            if group and total + size > self._max_batch_bytes:
+                yield group
+                group, total = [], 0
+            group.append(uid)
+            total += size
+        if group:
+            yield group
 
     def _read(
         self, state: FolderState, uids: Sequence[int], response: Mapping[int, Mapping[bytes, Any]]

@@ -87,9 +87,9 @@ def dovecot() -> Iterator[DovecotServer]:
     try:
         server.start()
     except (DovecotError, OSError) as exc:
-        tail = server.log_tail()
-        server.stop()
-        pytest.fail(f"cannot start the test Dovecot: {exc}\n{tail}", pytrace=False)
+        # Keep the directory: the log named in the message must still be there to read.
+        server.stop_process()
+        pytest.fail(f"cannot start the test Dovecot: {exc}\n{server.log_tail()}", pytrace=False)
     yield server
     server.stop()
 

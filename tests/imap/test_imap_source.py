@@ -6,11 +6,12 @@ import logging
 import shutil
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from harvester.config import AccountConfig
 from harvester.errors import SourceError
 from harvester.sources.imap import (
     Batch,
@@ -27,24 +28,6 @@ from tests.imap.conftest import Mailbox
 _FAST_RETRY = RetryPolicy(attempts=3, initial=0.05, maximum=0.2, jitter=0.05)
 
 
-@dataclass
-class _Account:
-    """The attributes of harvester.config.AccountConfig that the poller reads."""
-
-    name: str
-    host: str
-    port: int
-    user: str
-    password_file: str | None
-    tls: bool = False
-    starttls: bool = False
-    password_env: str | None = None
-    oauth2_token_command: str | None = None
-    folders: list[str] = field(default_factory=lambda: ["INBOX"])
-    poll_interval: str = "5m"
-    batch_size: int = 500
-
-
 def _message(n: int, subject: str = "Pressmeddelande") -> bytes:
     return (
         f"From: Karin Berg <karin.berg@dagbladet.example>\r\n"
@@ -57,18 +40,20 @@ def _message(n: int, subject: str = "Pressmeddelande") -> bytes:
     ).encode()
 
 
-def _account(mailbox: Mailbox, tmp_path: Path, **overrides: object) -> _Account:
+def _account(mailbox: Mailbox, tmp_path: Path, **overrides: Any) -> AccountConfig:
     secret = tmp_path / "password"
     secret.write_text(f"{mailbox.password}\n")
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "name": "karin",
         "host": mailbox.host,
         "port": mailbox.port,
         "user": mailbox.user,
-        "password_file": str(secret),
+        "tls": False,
+        "password_file": secret,
+        "folders": ("INBOX",),
     }
     values.update(overrides)
-    return _Account(**values)  # type: ignore[arg-type]
+    return AccountConfig(**values)
 
 
 def _commit(batches: Iterable[Batch], cursors: dict[str, Cursor]) -> list[Batch]:
@@ -103,7 +88,7 @@ def test_poll_reads_configured_folders_by_name_and_pattern(mailbox: Mailbox, tmp
     mailbox.deliver("Sent", _message(3))
     mailbox.deliver("Projekt/Alfa", _message(4))
     mailbox.deliver("Privat", _message(5))
-    account = _account(mailbox, tmp_path, folders=["INBOX", "Sent", "Projekt/*", "Saknas"])
+    account = _account(mailbox, tmp_path, folders=("INBOX", "Sent", "Projekt/*", "Saknas"))
 
     batches = list(ImapSource(account).poll({}))
 
@@ -124,7 +109,7 @@ def test_poll_reads_configured_folders_by_name_and_pattern(mailbox: Mailbox, tmp
 def test_second_poll_yields_only_new_mail(mailbox: Mailbox, tmp_path: Path) -> None:
     mailbox.deliver("INBOX", _message(1))
     mailbox.deliver("Sent", _message(2))
-    source = ImapSource(_account(mailbox, tmp_path, folders=["INBOX", "Sent"]))
+    source = ImapSource(_account(mailbox, tmp_path, folders=("INBOX", "Sent")))
     cursors: dict[str, Cursor] = {}
     _commit(source.poll(cursors), cursors)
 
@@ -149,6 +134,18 @@ def test_batches_hold_at_most_batch_size_messages(mailbox: Mailbox, tmp_path: Pa
     assert [b.pending for b in batches] == [3, 1, 0]
 
 
+def test_batches_are_cut_before_they_exceed_max_batch_bytes(mailbox: Mailbox, tmp_path: Path) -> None:
+    sizes = [3000, 3000, 3000, 20_000, 1000]
+    for n, size in enumerate(sizes):
+        mailbox.deliver("INBOX", _message(n) + b"x" * size + b"\r\n")
+    source = ImapSource(_account(mailbox, tmp_path, batch_size=10), max_batch_bytes=7000)
+
+    batches = list(source.poll({}))
+
+    assert [[m.origin.uid for m in b.messages] for b in batches] == [[1, 2], [3], [4], [5]]
+    assert [b.pending for b in batches] == [3, 2, 1, 0]
+
+
 def test_first_poll_of_an_empty_folder_yields_its_cursor(mailbox: Mailbox, tmp_path: Path) -> None:
     source = ImapSource(_account(mailbox, tmp_path))
 
@@ -160,7 +157,7 @@ def test_first_poll_of_an_empty_folder_yields_its_cursor(mailbox: Mailbox, tmp_p
 def test_new_uidvalidity_rescans_the_whole_folder(mailbox: Mailbox, tmp_path: Path) -> None:
     mailbox.deliver("Sent", _message(1))
     mailbox.deliver("Sent", _message(2))
-    source = ImapSource(_account(mailbox, tmp_path, folders=["Sent"]))
+    source = ImapSource(_account(mailbox, tmp_path, folders=("Sent",)))
     cursors: dict[str, Cursor] = {}
     first = _commit(source.poll(cursors), cursors)
 
@@ -182,7 +179,7 @@ def test_full_sync_changes_no_flag_and_no_message_count(mailbox: Mailbox, tmp_pa
     # Let Dovecot assign UIDs and index the new mail before the "before" picture.
     before = _flags_and_counts(mailbox, folders)
 
-    batches = list(ImapSource(_account(mailbox, tmp_path, folders=folders)).poll({}))
+    batches = list(ImapSource(_account(mailbox, tmp_path, folders=tuple(folders))).poll({}))
 
     assert _flags_and_counts(mailbox, folders) == before
     flags = {m.data: m.flags for b in batches for m in b.messages}
@@ -234,11 +231,11 @@ def test_read_only_client_refuses_fetch_items_that_set_seen(mailbox: Mailbox, it
 def test_tls_is_verified_with_the_configured_ca_file(mailbox: Mailbox, tmp_path: Path, mode: str) -> None:
     mailbox.deliver("INBOX", _message(1))
     if mode == "implicit":
-        account = _account(mailbox, tmp_path, tls=True, port=mailbox.ssl_port)
+        account = _account(mailbox, tmp_path, tls=True, port=mailbox.ssl_port, ca_file=mailbox.ca_file)
     else:
-        account = _account(mailbox, tmp_path, starttls=True)
+        account = _account(mailbox, tmp_path, starttls=True, ca_file=mailbox.ca_file)
 
-    batches = list(ImapSource(account, ca_file=mailbox.ca_file).poll({}))
+    batches = list(ImapSource(account).poll({}))
 
     assert _subjects(batches) == [("INBOX", b"Pressmeddelande 1")]
 
@@ -255,7 +252,8 @@ def test_wrong_password_is_a_clear_error_and_not_retried(
 ) -> None:
     wrong = "Fel-Losenord-4711"
     account = _account(mailbox, tmp_path)
-    Path(account.password_file or "").write_text(wrong)
+    assert account.password_file is not None
+    account.password_file.write_text(wrong)
 
     with caplog.at_level(logging.WARNING), pytest.raises(SourceError) as caught:
         list(ImapSource(account, retry=_FAST_RETRY).poll({}))
@@ -325,9 +323,9 @@ def test_malformed_message_is_still_yielded(mailbox: Mailbox, tmp_path: Path, da
 def test_fetch_response_without_a_body_is_skipped_and_recorded(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    account = _Account("karin", "127.0.0.1", 1, "karin", None)
+    account = AccountConfig(name="karin", host="127.0.0.1", user="karin", port=1)
     state = FolderState("INBOX", uidvalidity=7, uidnext=4, exists=3)
-    response = {
+    response: dict[int, dict[bytes, object]] = {
         1: {b"BODY[]": _message(1), b"FLAGS": (b"\\Seen", b"\\Recent")},
         2: {b"FLAGS": ()},
     }
@@ -340,23 +338,29 @@ def test_fetch_response_without_a_body_is_skipped_and_recorded(
     assert "account=karin folder=INBOX uid=2" in caplog.text
 
 
-def test_xoauth2_login_uses_the_token_from_the_command(mailbox: Mailbox, tmp_path: Path) -> None:
+@pytest.mark.parametrize("source", ["command", "file"])
+def test_xoauth2_login_uses_the_configured_token(mailbox: Mailbox, tmp_path: Path, source: str) -> None:
     # The fixture's Dovecot checks an XOAUTH2 token like a password.
     mailbox.deliver("INBOX", _message(1))
     token_file = tmp_path / "token"
     token_file.write_text(mailbox.password + "\n")
-    account = _account(mailbox, tmp_path, password_file=None, oauth2_token_command=f"cat {token_file}")
+    token = (
+        {"oauth2_token_command": f"cat {token_file}"}
+        if source == "command"
+        else {"oauth2_token_file": token_file}
+    )
+    account = _account(mailbox, tmp_path, password_file=None, **token)
 
     batches = list(ImapSource(account).poll({}))
 
     assert _subjects(batches) == [("INBOX", b"Pressmeddelande 1")]
-    assert "method=XOAUTH2" in mailbox.server.log_tail(50)
+    assert f"user=<{mailbox.user}>, method=XOAUTH2" in mailbox.server.log_tail(50)
 
 
 def test_folder_names_outside_ascii_are_read_and_reported_decoded(mailbox: Mailbox, tmp_path: Path) -> None:
     mailbox.deliver("Projekt/Återkoppling", _message(1))
     mailbox.deliver("Skickat & arkiverat", _message(2))
-    account = _account(mailbox, tmp_path, folders=["Projekt/*", "Skickat & arkiverat"])
+    account = _account(mailbox, tmp_path, folders=("Projekt/*", "Skickat & arkiverat"))
 
     batches = list(ImapSource(account).poll({}))
 
@@ -372,7 +376,7 @@ def test_folder_deleted_after_list_is_skipped_and_the_rest_is_read(
     mailbox.deliver("INBOX", _message(1))
     gone = mailbox.create_folder("Borttagen")
     mailbox.deliver("Sent", _message(2))
-    account = _account(mailbox, tmp_path, folders=["INBOX", "Borttagen", "Sent"])
+    account = _account(mailbox, tmp_path, folders=("INBOX", "Borttagen", "Sent"))
     batches = ImapSource(account).poll({})
     taken = [next(batches)]  # LIST has been answered with all three folders
 
