@@ -88,3 +88,20 @@ def test_raw_utf8_sender_name_is_read_as_utf8() -> None:
     assert result.contact is not None
     assert result.contact.name == "Björn Ström"
     assert result.envelope.subject == "Hallå där, intervju?"
+
+
+@pytest.mark.xfail(
+    reason="bug (understand/parse.py _mailbox, issue 4; found by bench/fuzz_atheris.py): a From header "
+    "that is not a valid address becomes the contact's e-mail (no email-validator check)",
+    strict=False,
+)
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "@rik Lindqvist <erik@dagbladet.example>",  # -> '@riklindqvist'
+        "erik lindqvist@dagbladet.example",  # -> 'erik lindqvist@dagbladet.example'
+    ],
+)
+def test_a_from_header_that_is_no_address_gives_no_address_as_contact(sender: str) -> None:
+    result = understand(f"From: {sender}\r\nSubject: x\r\n\r\nHej\r\n".encode(), own_domains=OWN_DOMAINS)
+    check_understanding(result)
