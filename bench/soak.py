@@ -10,8 +10,8 @@ the daemon gets up to `--drain` seconds to store the rest, then SIGTERM.
 Prints: messages delivered vs stored, poll errors (status), ERROR lines and tracebacks in
 the daemon's log, and the daemon's RSS (VmRSS from /proc) at start and end, for the main
 process and for its whole process tree (pool workers included). "Start" is the first
-sample after the daemon has stored its first batch, so imports and the worker pool are
-in the baseline and what is measured is growth under load.
+sample after `--warmup` seconds (default 15) once the daemon has stored a batch, so imports
+and the worker pool are in the baseline and what is measured is growth under load.
 
 Exit status 1 when delivered != stored after the drain, when the daemon died or did not
 stop on SIGTERM, or when the main process's RSS grew by more than 10%.
@@ -148,6 +148,7 @@ def main() -> int:
     parser.add_argument("--drain", type=float, default=60.0, help="seconds allowed to store the rest")
     parser.add_argument("--restart-down", type=float, default=3.0, help="seconds Dovecot stays down")
     parser.add_argument("--database-url", help="default: a SQLite file in the run's temp dir")
+    parser.add_argument("--warmup", type=float, default=15.0, help="seconds before the RSS baseline")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (log, database) on success")
     args = parser.parse_args()
 
@@ -196,7 +197,7 @@ def main() -> int:
                 time.sleep(args.restart_down)
                 server.start()
             main_rss, tree_rss = rss_kb(daemon.pid), tree_rss_kb(mark)
-            if not rss_start and stored(database_url) > 0:
+            if not rss_start and now >= args.warmup and stored(database_url) > 0:
                 rss_start, tree_start = main_rss, tree_rss
             samples.append((now, main_rss, tree_rss))
             time.sleep(1.0)
