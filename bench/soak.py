@@ -41,6 +41,7 @@ from store.db import make_engine, make_sessionmaker
 from store.models import Message
 from tests.dovecot import DovecotServer
 from tests.robustness.corpus import generated_message
+from tests.robustness.helpers import account_toml, write_config
 
 PASSWORD_ENV = "HARVESTER_SOAK_PASSWORD"
 _MARK = "HARVESTER_SOAK_MARK"
@@ -90,35 +91,15 @@ class Deliverer(threading.Thread):
             self.stop.wait(max(0.0, next_at - time.monotonic()))
 
 
-def write_config(root: Path, server: DovecotServer, user: str, database_url: str) -> Path:
-    path = root / "harvester.toml"
-    path.write_text(
-        f"""
-[organization]
-name = "PR-byrån AB"
-domains = ["pr-byran.example"]
-
-[database]
-url = "{database_url}"
-
-[storage]
-data_dir = "{root / "data"}"
-
-[[accounts]]
-name = "soak"
-host = "{server.host}"
-port = {server.port}
-tls = false
-user = "{user}"
-password_env = "{PASSWORD_ENV}"
-folders = ["INBOX"]
-poll_interval = "2s"
-batch_size = 100
-timeout = 10
-""",
-        encoding="utf-8",
+def write_soak_config(root: Path, server: DovecotServer, user: str, database_url: str) -> Path:
+    account = account_toml(
+        host=server.host,
+        port=server.port,
+        user=user,
+        secret=f'password_env = "{PASSWORD_ENV}"',
+        extra='poll_interval = "2s"\nbatch_size = 100\ntimeout = 10',
     )
-    return path
+    return write_config(root / "harvester.toml", database_url, extra=account)
 
 
 def stored(database_url: str) -> int:
@@ -158,7 +139,7 @@ def main() -> int:
     server.start()
     user, password = "soak", "soak-Hemligt-1"
     server.add_user(user, password)
-    config = write_config(root, server, user, database_url)
+    config = write_soak_config(root, server, user, database_url)
     mark = os.urandom(8).hex()
     env = {
         **os.environ,

@@ -23,6 +23,7 @@ from store.suppression import Suppressor
 __all__ = [
     "KEY",
     "StoreCounts",
+    "account_toml",
     "backend_of",
     "count_store",
     "harvester_cmd",
@@ -66,6 +67,17 @@ data_dir = "{path.parent / "data"}"
         encoding="utf-8",
     )
     return path
+
+
+def account_toml(
+    *, host: str, port: int, user: str, secret: str, folders: tuple[str, ...] = ("INBOX",), extra: str = ""
+) -> str:
+    """One plain-IMAP `[[accounts]]` table named "karin"; `secret` is its password_env/oauth2 line."""
+    names = ", ".join(f'"{f}"' for f in folders)
+    return (
+        f'\n[[accounts]]\nname = "karin"\nhost = "{host}"\nport = {port}\ntls = false\n'
+        f'user = "{user}"\n{secret}\nfolders = [{names}]\n{extra}\n'
+    )
 
 
 def write_mbox(path: Path, messages: list[bytes]) -> Path:

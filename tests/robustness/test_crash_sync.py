@@ -4,8 +4,9 @@ The mailbox holds 300 messages in INBOX and 30 byte-identical copies in Sent (a 
 seen in two folders is stored once). Batches are 25 messages, each stored with its
 folder's cursor in one transaction. The sync is killed through the pipeline's crash
 hook at 14 points (each restart resumes from the cursor, so the kills march through
-INBOX, the switch to Sent and Sent itself), then 300 more messages arrive and runs are
-killed at 6 random delays. After every kill the store must hold exactly the messages
+INBOX, the switch to Sent and Sent itself); then, with a wave of 100 new messages
+arriving before each, runs are killed at 6 delays spread over the second half of a
+run (start-up comes first). After every kill the store must hold exactly the messages
 at or below each folder's cursor — nothing beyond it (the cursor never lags), nothing
 missing below it (the cursor never runs ahead) — and whole contacts; at the end, what
 a clean run stores, on every count.
@@ -25,8 +26,15 @@ from store.db import upgrade
 from store.models import Message, SourceCursor
 from tests.imap.conftest import Mailbox
 from tests.robustness.corpus import generated_message
-from tests.robustness.crash import Crasher, assert_consistent, delays
-from tests.robustness.helpers import StoreCounts, backend_of, count_store, make_pipeline, write_config
+from tests.robustness.crash import Crasher, assert_consistent
+from tests.robustness.helpers import (
+    StoreCounts,
+    account_toml,
+    backend_of,
+    count_store,
+    make_pipeline,
+    write_config,
+)
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.slow]
 
@@ -35,21 +43,18 @@ SENT_COPIES = 30
 BATCH = 25
 FOLDERS = ("INBOX", "Sent")
 PASSWORD_ENV = "HARVESTER_ROBUST_IMAP_PASSWORD"
+WAVE = 100
 
 
 def _account(mailbox: Mailbox) -> str:
-    return f"""
-[[accounts]]
-name = "karin"
-host = "{mailbox.host}"
-port = {mailbox.port}
-tls = false
-user = "{mailbox.user}"
-password_env = "{PASSWORD_ENV}"
-folders = ["INBOX", "Sent"]
-batch_size = {BATCH}
-timeout = 10
-"""
+    return account_toml(
+        host=mailbox.host,
+        port=mailbox.port,
+        user=mailbox.user,
+        secret=f'password_env = "{PASSWORD_ENV}"',
+        folders=FOLDERS,
+        extra=f"batch_size = {BATCH}\ntimeout = 10",
+    )
 
 
 def _uid_map(mailbox: Mailbox) -> dict[str, dict[int, str]]:
@@ -140,15 +145,19 @@ def test_sync_killed_at_many_points_and_restarted_stores_every_message_once(
     crasher.run_to_end(args)
     assert _check_cursor_matches_store(sessions, uids) == INBOX_MESSAGES
 
-    second = [generated_message(i, seed=4) for i in range(INBOX_MESSAGES)]
-    for data in second:
-        mailbox.deliver("INBOX", data)
-    uids = _uid_map(mailbox)
     probe = Crasher(env=crasher.env)
-    probe.run_with_hook(args, BATCH * 4 + 1)  # stores 4 batches and measures a run for the delays
-    killed = 0
-    for delay in delays(timed, probe.longest_run * 2.5, seed=13):
-        killed += crasher.run_killed_after(args, delay)
+    delivered = INBOX_MESSAGES
+    for wave in range(timed + 1):
+        for i in range(WAVE):  # fresh mail before every kill, so each run has work to be killed in
+            mailbox.deliver("INBOX", generated_message(delivered + i, seed=4))
+        delivered += WAVE
+        uids = _uid_map(mailbox)
+        if wave == 0:  # measures how long a run of one wave takes, to place the timed kills
+            probe.run_to_end(args)
+            outcomes.append(f"probe:{_check_cursor_matches_store(sessions, uids)}")
+            continue
+        delay = probe.longest_run * (0.45 + 0.6 * (wave - 1 + random.Random(wave).random()) / timed)
+        crasher.run_killed_after(args, delay)
         outcomes.append(f"kill@{delay:.2f}s:{_check_cursor_matches_store(sessions, uids)}")
     crasher.run_to_end(args)
     crasher.run_to_end(args)  # a sync with nothing new stores nothing
@@ -156,7 +165,6 @@ def test_sync_killed_at_many_points_and_restarted_stores_every_message_once(
         f"sync crash points ({backend_of(db_url)}, {crasher.kills} kills, {crasher.orphans} orphan "
         f"processes): {' '.join(outcomes)}"
     )
-    assert killed >= timed // 2
-    assert _check_cursor_matches_store(sessions, uids) == 2 * INBOX_MESSAGES
+    assert _check_cursor_matches_store(sessions, uids) == delivered
     with sessions() as session:
         assert count_store(session) == _reference(tmp_path, mailbox, uids)

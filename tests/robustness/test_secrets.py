@@ -28,7 +28,7 @@ from store.db import upgrade
 from store.models import Base
 from tests.imap.conftest import Mailbox
 from tests.robustness.corpus import SEEDS
-from tests.robustness.helpers import make_pipeline, run_harvester, write_config
+from tests.robustness.helpers import account_toml, make_pipeline, run_harvester, write_config
 
 PASSWORD_ENV = "HARVESTER_ROBUST_SECRET_PW"
 WRONG_PASSWORD = "Fel-Losen-7f3a9c!"
@@ -68,17 +68,9 @@ def assert_nowhere(secret: str, user: str, *texts: str) -> None:
 
 
 def _account(mailbox: Mailbox, secret_lines: str) -> str:
-    return f"""
-[[accounts]]
-name = "karin"
-host = "{mailbox.host}"
-port = {mailbox.port}
-tls = false
-user = "{mailbox.user}"
-{secret_lines}
-folders = ["INBOX"]
-timeout = 5
-"""
+    return account_toml(
+        host=mailbox.host, port=mailbox.port, user=mailbox.user, secret=secret_lines, extra="timeout = 5"
+    )
 
 
 @pytest.fixture
