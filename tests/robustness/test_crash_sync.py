@@ -5,7 +5,7 @@ seen in two folders is stored once). Batches are 25 messages, each stored with i
 folder's cursor in one transaction. The sync is killed through the pipeline's crash
 hook at 14 points (each restart resumes from the cursor, so the kills march through
 INBOX, the switch to Sent and Sent itself); then, with a wave of 100 new messages
-arriving before each, runs are killed at 6 delays spread over the second half of a
+arriving before each, runs are killed at 8 delays spread over the second half of a
 run (start-up comes first). After every kill the store must hold exactly the messages
 at or below each folder's cursor — nothing beyond it (the cursor never lags), nothing
 missing below it (the cursor never runs ahead) — and whole contacts; at the end, what
@@ -122,7 +122,7 @@ def test_sync_killed_at_many_points_and_restarted_stores_every_message_once(
     tmp_path: Path, db_url: str, sessions: sessionmaker[Session], mailbox: Mailbox
 ) -> None:
     sqlite = backend_of(db_url) == "sqlite"
-    hook_points, timed = (14, 6) if sqlite else (4, 2)
+    hook_points, timed = (14, 8) if sqlite else (4, 2)
     first = [generated_message(i, seed=3) for i in range(INBOX_MESSAGES)]
     for data in first:
         mailbox.deliver("INBOX", data)
