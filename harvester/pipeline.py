@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from harvester.project_rules import load_project_rules
 from harvester.sources.raw import RawMessage
 from harvester.understand import understand
 from harvester.understand.types import Understanding
-from store import contacts, cursors, messages, threads
+from store import contacts, cursors, messages, optouts, projects, retention, rights, threads
 from store.db import session_scope
 from store.models import Message, utcnow
 
@@ -88,6 +89,8 @@ class BatchReport:
     errors: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
     contacts_touched: set[int] = field(default_factory=set)
+    #: People erased because an unsubscribe message asked for `all`.
+    erasures: int = 0
 
     def merge(self, other: BatchReport) -> None:
         self.messages += other.messages
@@ -96,6 +99,7 @@ class BatchReport:
         self.errors += other.errors
         self.kinds.update(other.kinds)
         self.contacts_touched |= other.contacts_touched
+        self.erasures += other.erasures
 
 
 class Pipeline:
@@ -110,9 +114,16 @@ class Pipeline:
     ) -> None:
         self.sessions = sessions
         self.own_domains = tuple(own_domains)
-        self.contact_policy = contact_policy
+        # Alternate contacts in our own domains are colleagues, never harvested.
+        self.contact_policy = (
+            contact_policy
+            if contact_policy.own_domains
+            else replace(contact_policy, own_domains=self.own_domains)
+        )
         self.rules_dir = rules_dir
         self.workers = workers
+        #: rules/projects.toml, read once: a bad file stops the pipeline before any mail is read.
+        self.project_rules = load_project_rules(rules_dir=rules_dir)
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Pipeline:
@@ -204,6 +215,8 @@ class Pipeline:
                     )
             if cursor is not None:
                 cursors.advance(session, cursor)
+        if report.erasures:
+            rights.reclaim(self.sessions.kw["bind"])
         return report
 
     def _apply_one(
@@ -214,10 +227,24 @@ class Pipeline:
             report.duplicates += 1
             return
         report.stored += 1
-        threads.assign_thread(session, message)
+        thread = threads.assign_thread(session, message)
+        policy = self.contact_policy
+        if policy.suppressor is not None:
+            # Archived for its thread, but without the suppressed person in it.
+            seen = understanding.contact
+            rights.scrub_suppressed(
+                session,
+                message,
+                suppressor=policy.suppressor,
+                own_domains=self.own_domains,
+                sender_names=[seen.name] if seen and seen.name else [],
+                sender_phones=[p.e164 for p in seen.phones] if seen else [],
+            )
         seen_at = understanding.envelope.date or utcnow()
-        contact = contacts.apply_understanding(
-            session, understanding, seen_at=seen_at, policy=self.contact_policy
-        )
+        contact = contacts.apply_understanding(session, understanding, seen_at=seen_at, policy=policy)
+        retention.record_exchange(session, message)
+        projects.link_by_rules(session, thread, message, self.project_rules, actor=policy.actor)
         if contact is not None:
             report.contacts_touched.add(contact.id)
+        if optouts.apply_unsubscribe(session, understanding, seen_at=seen_at, policy=policy):
+            report.erasures += 1

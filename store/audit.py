@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from store.models import AuditEvent
 
-__all__ = ["DAEMON", "cli_actor", "list_events", "record"]
+__all__ = ["DAEMON", "cli_actor", "contact_event", "list_events", "record"]
 
 DAEMON = "daemon"
 
@@ -47,6 +47,29 @@ def record(
     )
     session.add(event)
     return event
+
+
+def contact_event(
+    session: Session,
+    contact_id: int | None,
+    action: str,
+    *,
+    actor: str,
+    field: str | None = None,
+    reason: str | None = None,
+    source: str | None = None,
+) -> AuditEvent:
+    """An event about one contact (the common case): ids, field names and reasons only."""
+    return record(
+        session,
+        action=action,
+        object_kind="contact",
+        object_id=contact_id,
+        actor=actor,
+        field=field,
+        reason=reason,
+        source=source,
+    )
 
 
 def list_events(session: Session, *, since: datetime | None = None) -> list[AuditEvent]:

@@ -1,36 +1,82 @@
 """Contacts as evidence: each field value is a row with its source, message, time and rank.
 
-The current contact is derived: for a single-valued field the strongest, newest
-evidence wins; list fields (emails, phones, urls, coverage) are the union of the
-live evidence. New evidence never overwrites a row; it is added beside it.
+Why evidence and not values: an agency must be able to say where every value came
+from, and a weaker or older source must never silently replace a stronger or
+newer one. So nothing is overwritten; the current contact is derived.
+
+Ranks (strongest first): manual > the person's own signature > import > an
+auto-reply > a third party's mention. Within one rank the newest sighting wins, so
+the signature of the person's own *recent* mail beats an *older* signature, and an
+old message ingested late cannot undo a newer one.
+
+Each field has *slots*: one for a single-valued field (name, title, organization,
+address), one per distinct item for a list field (an e-mail address, a phone by
+its E.164 number, a URL, a coverage slug). A slot's current value is its best live
+row. When a new row becomes the best and its value differs, the row it replaces is
+marked superseded: that is the field's history, shown by `contacts show` and
+exported. A weaker row is kept live but outranked (it is evidence too). The same
+value from the same source seen again only moves that row's `seen_at` forward
+(the latest confirmation), so the table grows with changes, not with mail volume;
+the same message applied twice adds nothing.
+
+A list field with any live manual row shows only the manual rows: a list set by
+hand (`contacts edit --set coverage=film,tv`) is not silently extended by mail.
+
+Merge rules: a contact is found by a normalised e-mail address or by a *mobile*
+number (E.164). Fixed lines, switchboards and faxes are evidence but never keys,
+because a shared switchboard number must not merge two colleagues. A key already
+held by another contact is not moved: two contacts are never merged automatically.
+
+Suppressed people (store/suppression.py) are skipped before anything is written,
+including when they are named by someone else's auto-reply. Every change writes an
+audit event with ids, field names and reasons, never values.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
+import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from harvester.understand.types import AutoReply, AutoReplyReason, Kind, Phone, PhoneType, Understanding
 from harvester.understand.types import Contact as SeenContact
 from store import audit
 from store.models import Contact, ContactEvidence, ContactKey, utcnow
+from store.purposes import register_view
+from store.suppression import Suppressor
 
 __all__ = [
+    "ABSENCE_REASONS",
+    "FIELDS",
     "LIST_FIELDS",
+    "RANK",
     "SINGLE_FIELDS",
     "ContactPolicy",
+    "ContactStatus",
     "EvidenceSource",
     "add_evidence",
     "apply_understanding",
+    "contact_by_email",
     "current_view",
     "find_contact",
+    "history",
+    "is_mobile",
     "list_contacts",
+    "normalise_email",
+    "provenance",
     "record_sighting",
+    "set_art14_notice",
+    "set_field_manually",
+    "set_legal_basis",
+    "set_status",
+    "show_view",
 ]
 
 
@@ -40,6 +86,13 @@ class EvidenceSource(StrEnum):
     IMPORT = "import"
     AUTOREPLY = "autoreply"
     THIRD_PARTY_MENTION = "third_party_mention"
+
+
+class ContactStatus(StrEnum):
+    ACTIVE = "active"
+    LEFT_ORGANIZATION = "left_organization"
+    BOUNCED = "bounced"
+    UNSUBSCRIBED = "unsubscribed"
 
 
 #: manual > signature > import > auto-reply > a third party's mention; newer wins within a rank.
@@ -52,17 +105,90 @@ RANK = {
 }
 
 SINGLE_FIELDS = ("name", "title", "organization", "address")
-LIST_FIELDS = ("emails", "phones", "urls", "coverage")
+#: `candidate_emails`: addresses an auto-reply gives as the person's new one; evidence, not keys.
+LIST_FIELDS = ("emails", "phones", "urls", "coverage", "candidate_emails")
+FIELDS = SINGLE_FIELDS + LIST_FIELDS
+
+#: Auto-reply reasons recorded as an absence. Only these enum values are stored, never the
+#: reply's words, so a sick note can never become health data here.
+ABSENCE_REASONS = frozenset(
+    {AutoReplyReason.VACATION, AutoReplyReason.PARENTAL_LEAVE, AutoReplyReason.ABSENCE}
+)
+_CANDIDATE_REASONS = frozenset({AutoReplyReason.LEFT_ORGANIZATION, AutoReplyReason.ADDRESS_CHANGE})
 
 
-def find_contact(session: Session, *, emails: list[str] = (), phones: list[str] = ()) -> Contact | None:  # type: ignore[assignment]
-    """The contact any of these normalised keys belongs to."""
+def normalise_email(value: str) -> str:
+    """The form addresses are keyed and hashed by.
+
+    >>> normalise_email("  Erik@Dagbladet.Example ")
+    'erik@dagbladet.example'
+    """
+    return value.strip().lower()
+
+
+def is_mobile(e164: str) -> bool:
+    """Whether a number may identify one person (only mobiles do; see the module docstring).
+
+    >>> is_mobile("+46701740605"), is_mobile("+46846500400")
+    (True, False)
+    """
+    try:
+        parsed = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.MOBILE
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@dataclass(kw_only=True)
+class ContactPolicy:
+    """What deciding about contacts needs: legal basis, suppression, actor, own domains."""
+
+    legal_basis: str
+    suppressor: Suppressor | None
+    actor: str = audit.DAEMON
+    own_domains: tuple[str, ...] = ()
+
+    def is_own(self, email: str) -> bool:
+        return email.rpartition("@")[2].lower() in {d.lower() for d in self.own_domains}
+
+    def is_suppressed(self, session: Session, *, emails: Iterable[str], phones: Iterable[str]) -> bool:
+        if self.suppressor is None:
+            return False
+        return self.suppressor.is_suppressed(session, "email", list(emails)) or (
+            self.suppressor.is_suppressed(session, "phone", list(phones))
+        )
+
+
+# --- keys -----------------------------------------------------------------------------------
+
+
+def _keys_of(seen: SeenContact) -> tuple[list[str], list[str]]:
+    emails = list(dict.fromkeys(normalise_email(e) for e in seen.emails if e and "@" in e))
+    mobiles = list(
+        dict.fromkeys(
+            p.e164
+            for p in seen.phones
+            if p.type == PhoneType.MOBILE or (p.type == PhoneType.UNKNOWN and is_mobile(p.e164))
+        )
+    )
+    return emails, mobiles
+
+
+def find_contact(
+    session: Session, *, emails: Sequence[str] = (), phones: Sequence[str] = ()
+) -> Contact | None:
+    """The contact any of these normalised keys (e-mails first, then mobiles) belongs to."""
     for kind, values in (("email", emails), ("phone", phones)):
         if values:
             found = session.scalar(
                 select(Contact)
                 .join(ContactKey)
                 .where(ContactKey.kind == kind, ContactKey.value.in_(list(values)))
+                .order_by(Contact.id)
                 .limit(1)
             )
             if found is not None:
@@ -70,10 +196,52 @@ def find_contact(session: Session, *, emails: list[str] = (), phones: list[str] 
     return None
 
 
-def _add_key(session: Session, contact: Contact, kind: str, value: str) -> None:
-    exists = session.scalar(select(ContactKey.id).where(ContactKey.kind == kind, ContactKey.value == value))
-    if exists is None:
-        session.add(ContactKey(contact_id=contact.id, kind=kind, value=value))
+def contact_by_email(session: Session, email: str) -> Contact | None:
+    return find_contact(session, emails=[normalise_email(email)])
+
+
+def _add_keys(session: Session, contact: Contact, kind: str, values: Sequence[str]) -> None:
+    """Attach keys unless held already, by this contact or another (no silent merge). One query."""
+    if not values:
+        return
+    held = set(
+        session.scalars(
+            select(ContactKey.value).where(ContactKey.kind == kind, ContactKey.value.in_(list(values)))
+        )
+    )
+    for value in dict.fromkeys(values):
+        if value not in held:
+            session.add(ContactKey(contact_id=contact.id, kind=kind, value=value))
+
+
+# --- evidence -------------------------------------------------------------------------------
+
+
+def _slot(field: str, value: Any) -> str:
+    if field == "phones" and isinstance(value, dict):
+        return str(value.get("e164"))
+    if field in LIST_FIELDS:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return field
+
+
+def _order_key(row: ContactEvidence) -> tuple[int, datetime, int]:
+    return (row.rank, _aware(row.seen_at), row.id or 0)
+
+
+def _live_rows(session: Session, contact: Contact, field: str | None = None) -> list[ContactEvidence]:
+    query = select(ContactEvidence).where(
+        ContactEvidence.contact_id == contact.id, ContactEvidence.superseded_at.is_(None)
+    )
+    if field is not None:
+        query = query.where(ContactEvidence.field == field)
+    rows = list(session.scalars(query))
+    rows.sort(key=_order_key, reverse=True)
+    return rows
+
+
+def _touch(contact: Contact) -> None:
+    contact.updated_at = utcnow()
 
 
 def add_evidence(
@@ -87,22 +255,34 @@ def add_evidence(
     seen_at: datetime,
     actor: str,
     reason: str,
+    live: list[ContactEvidence] | None = None,
 ) -> bool:
-    """Record one value; False when the same value from the same message is already held."""
+    """Record one value as evidence; True when anything changed.
+
+    Nothing is overwritten: a stronger or newer value supersedes the current one (kept
+    as history), a weaker or older one is kept live but outranked. `live`: the contact's
+    live rows, loaded once by a caller adding many values (kept up to date here).
+    """
+    seen_at = _aware(seen_at)
     encoded = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    duplicate = session.scalar(
-        select(ContactEvidence.id).where(
-            ContactEvidence.contact_id == contact.id,
-            ContactEvidence.field == field,
-            ContactEvidence.value == encoded,
-            ContactEvidence.source == source.value,
-            ContactEvidence.message_id == message_id if message_id else ContactEvidence.message_id.is_(None),
-        )
-    )
-    if duplicate is not None:
+    slot = _slot(field, value)
+    if live is None:
+        live = _live_rows(session, contact, field)
+    rows = [r for r in live if r.field == field and _slot(field, json.loads(r.value)) == slot]
+    rows.sort(key=_order_key, reverse=True)
+    if message_id is not None and any(
+        r.value == encoded and r.source == source.value and r.message_id == message_id for r in rows
+    ):
         return False
-    session.add(
-        ContactEvidence(
+    current = rows[0] if rows else None
+    same = next((r for r in rows if r.value == encoded and r.source == source.value), None)
+    if same is not None:
+        if seen_at <= _aware(same.seen_at):
+            return False
+        same.seen_at, same.message_id = seen_at, message_id  # a newer confirmation of the same value
+        target = same
+    else:
+        target = ContactEvidence(
             contact_id=contact.id,
             field=field,
             value=encoded,
@@ -111,19 +291,150 @@ def add_evidence(
             message_id=message_id,
             seen_at=seen_at,
         )
-    )
-    audit.record(
-        session,
-        action="evidence.added",
-        object_kind="contact",
-        object_id=contact.id,
-        actor=actor,
-        field=field,
-        reason=reason,
-        source=source.value,
-    )
-    contact.updated_at = utcnow()
+        session.add(target)
+        live.append(target)
+        audit.contact_event(
+            session,
+            contact.id,
+            "evidence.added",
+            actor=actor,
+            field=field,
+            reason=reason,
+            source=source.value,
+        )
+    if (
+        current is not None
+        and current is not target
+        and current.value != encoded
+        and _order_key(target) > _order_key(current)
+    ):
+        current.superseded_at = utcnow()
+        live.remove(current)
+        audit.contact_event(
+            session,
+            contact.id,
+            "evidence.superseded",
+            actor=actor,
+            field=field,
+            reason=f"replaced by {source.value}",
+            source=current.source,
+        )
+    _touch(contact)
     return True
+
+
+def set_status(
+    session: Session, contact: Contact, status: ContactStatus, *, at: datetime, actor: str, reason: str
+) -> bool:
+    """Change the status unless it is already so, or the evidence is older than the last change."""
+    at = _aware(at)
+    if contact.status == status.value:
+        return False
+    if contact.status_since is not None and at < _aware(contact.status_since):
+        return False
+    contact.status = status.value
+    contact.status_since = at
+    _touch(contact)
+    audit.contact_event(
+        session,
+        contact.id,
+        "status.changed",
+        actor=actor,
+        field="status",
+        reason=reason,
+    )
+    return True
+
+
+def _resting_status(contact: Contact) -> ContactStatus:
+    """The status a reachable contact has: unsubscribed once they refused e-mail."""
+    channels = {o.channel for o in contact.opt_outs}
+    return ContactStatus.UNSUBSCRIBED if "email" in channels else ContactStatus.ACTIVE
+
+
+def set_legal_basis(session: Session, contact: Contact, legal_basis: str, *, actor: str) -> bool:
+    if contact.legal_basis == legal_basis:
+        return False
+    contact.legal_basis = legal_basis
+    _touch(contact)
+    audit.contact_event(
+        session,
+        contact.id,
+        "legal_basis.changed",
+        actor=actor,
+        field="legal_basis",
+        reason="edited by hand",
+    )
+    return True
+
+
+def set_art14_notice(session: Session, contact: Contact, needed: bool, *, actor: str) -> bool:
+    """Mark whether the person still has to be told (Art. 14) that we hold their data."""
+    if contact.needs_art14_notice == needed:
+        return False
+    contact.needs_art14_notice = needed
+    _touch(contact)
+    audit.contact_event(
+        session,
+        contact.id,
+        "art14_notice.changed",
+        actor=actor,
+        field="needs_art14_notice",
+        reason="informed (Art. 14)" if not needed else "edited by hand",
+    )
+    return True
+
+
+def set_field_manually(session: Session, contact: Contact, field: str, value: Any, *, actor: str) -> bool:
+    """A hand correction (provenance manual). A list value replaces the list: the rest goes to history."""
+    now = utcnow()
+    reason = "edited by hand"
+    if field in LIST_FIELDS:
+        items = list(value)
+        wanted = {json.dumps(v, ensure_ascii=False, sort_keys=True) for v in items}
+        for row in _live_rows(session, contact, field):
+            if row.value not in wanted:
+                row.superseded_at = now
+                audit.contact_event(
+                    session,
+                    contact.id,
+                    "evidence.superseded",
+                    actor=actor,
+                    field=field,
+                    reason=reason,
+                    source=row.source,
+                )
+        changed = False
+        for item in items:
+            changed |= add_evidence(
+                session,
+                contact,
+                field=field,
+                value=item,
+                source=EvidenceSource.MANUAL,
+                message_id=None,
+                seen_at=now,
+                actor=actor,
+                reason=reason,
+            )
+        if field == "emails":
+            _add_keys(session, contact, "email", items)
+        _touch(contact)
+        return changed
+    return add_evidence(
+        session,
+        contact,
+        field=field,
+        value=value,
+        source=EvidenceSource.MANUAL,
+        message_id=None,
+        seen_at=now,
+        actor=actor,
+        reason=reason,
+    )
+
+
+# --- what one message says ------------------------------------------------------------------
 
 
 def record_sighting(
@@ -133,32 +444,33 @@ def record_sighting(
     source: EvidenceSource,
     message_id: str | None,
     seen_at: datetime,
-    legal_basis: str,
-    actor: str,
+    policy: ContactPolicy,
 ) -> Contact | None:
-    """Add what one message says about its sender; creates the contact on first sight."""
-    emails = [e.lower() for e in seen.emails]
-    phones = [p.e164 for p in seen.phones]
-    if not emails:
+    """Add what one message says about one person; creates the contact on first sight."""
+    emails, mobiles = _keys_of(seen)
+    if not emails and not mobiles:
         return None
-    contact = find_contact(session, emails=emails, phones=phones)
+    contact = find_contact(session, emails=emails, phones=mobiles)
+    reason = f"{source.value} in message"
     if contact is None:
-        contact = Contact(legal_basis=legal_basis, status="active")
+        contact = Contact(
+            legal_basis=policy.legal_basis,
+            status=ContactStatus.ACTIVE.value,
+            needs_art14_notice=source == EvidenceSource.THIRD_PARTY_MENTION,
+        )
         session.add(contact)
         session.flush()
-        audit.record(
+        audit.contact_event(
             session,
-            action="contact.created",
-            object_kind="contact",
-            object_id=contact.id,
-            actor=actor,
-            reason=f"{source.value} in message",
+            contact.id,
+            "contact.created",
+            actor=policy.actor,
+            reason=reason,
             source=source.value,
         )
-    for email in emails:
-        _add_key(session, contact, "email", email)
-    for phone in phones:
-        _add_key(session, contact, "phone", phone)
+    _add_keys(session, contact, "email", emails)
+    _add_keys(session, contact, "phone", mobiles)
+    live = _live_rows(session, contact)
     values: list[tuple[str, Any]] = [
         ("name", seen.name),
         ("title", seen.title),
@@ -179,37 +491,277 @@ def record_sighting(
                 source=source,
                 message_id=message_id,
                 seen_at=seen_at,
-                actor=actor,
-                reason=f"{source.value} in message",
+                actor=policy.actor,
+                reason=reason,
+                live=live,
             )
-    if contact.last_activity_at is None or seen_at > contact.last_activity_at:
+    seen_at = _aware(seen_at)
+    if contact.last_activity_at is None or seen_at > _aware(contact.last_activity_at):
         contact.last_activity_at = seen_at
     return contact
 
 
-def current_view(session: Session, contact: Contact) -> dict[str, Any]:
-    """The contract's contact object, derived from live evidence."""
-    rows = session.scalars(
-        select(ContactEvidence)
-        .where(ContactEvidence.contact_id == contact.id, ContactEvidence.superseded_at.is_(None))
-        .order_by(ContactEvidence.rank.desc(), ContactEvidence.seen_at.desc(), ContactEvidence.id.desc())
-    ).all()
-    view: dict[str, Any] = {"id": contact.id}
+def _apply_autoreply(
+    session: Session,
+    contact: Contact,
+    reply: AutoReply,
+    *,
+    message_id: str | None,
+    seen_at: datetime,
+    policy: ContactPolicy,
+) -> None:
+    actor = policy.actor
+    if reply.reason == AutoReplyReason.LEFT_ORGANIZATION:
+        set_status(
+            session,
+            contact,
+            ContactStatus.LEFT_ORGANIZATION,
+            at=seen_at,
+            actor=actor,
+            reason="auto-reply: left organization",
+        )
+    if reply.reason in _CANDIDATE_REASONS and reply.new_email:
+        add_evidence(
+            session,
+            contact,
+            field="candidate_emails",
+            value=normalise_email(reply.new_email),
+            source=EvidenceSource.AUTOREPLY,
+            message_id=message_id,
+            seen_at=seen_at,
+            actor=actor,
+            reason="auto-reply gives a new address (candidate)",
+        )
+    if reply.reason in ABSENCE_REASONS:
+        since = contact.absence_since
+        if since is None or _aware(seen_at) >= _aware(since):
+            contact.absence_reason = reply.reason.value
+            contact.absence_until = reply.until
+            contact.absence_since = _aware(seen_at)
+            _touch(contact)
+            audit.contact_event(
+                session,
+                contact.id,
+                "absence.recorded",
+                actor=actor,
+                field="absence",
+                reason="auto-reply",
+            )
+
+
+def _apply_own_mail(session: Session, contact: Contact, *, seen_at: datetime, policy: ContactPolicy) -> None:
+    """A personal message written after an absence or a bounce shows the person is back."""
+    seen_at = _aware(seen_at)
+    if contact.absence_since is not None and seen_at > _aware(contact.absence_since):
+        contact.absence_reason = contact.absence_until = contact.absence_since = None
+        _touch(contact)
+        audit.contact_event(
+            session,
+            contact.id,
+            "absence.cleared",
+            actor=policy.actor,
+            field="absence",
+            reason="newer own mail",
+        )
+    if contact.status in (ContactStatus.BOUNCED, ContactStatus.LEFT_ORGANIZATION):
+        set_status(
+            session,
+            contact,
+            _resting_status(contact),
+            at=seen_at,
+            actor=policy.actor,
+            reason="newer own mail",
+        )
+
+
+def _apply_mentions(
+    session: Session,
+    reply: AutoReply,
+    *,
+    sender_emails: Sequence[str],
+    message_id: str | None,
+    seen_at: datetime,
+    policy: ContactPolicy,
+) -> None:
+    """People an auto-reply names instead of the sender: third parties, flagged for Art. 14."""
+    for alt in reply.alternate_contacts:
+        email = normalise_email(alt.email) if alt.email else None
+        if email and (policy.is_own(email) or email in sender_emails):
+            continue
+        phones = (
+            [Phone(alt.phone, PhoneType.MOBILE if is_mobile(alt.phone) else PhoneType.UNKNOWN)]
+            if alt.phone
+            else []
+        )
+        seen = SeenContact(name=alt.name, emails=[email] if email else [], phones=phones)
+        emails, mobiles = _keys_of(seen)
+        if policy.is_suppressed(session, emails=emails, phones=mobiles):
+            continue
+        record_sighting(
+            session,
+            seen,
+            source=EvidenceSource.THIRD_PARTY_MENTION,
+            message_id=message_id,
+            seen_at=seen_at,
+            policy=policy,
+        )
+
+
+def _apply_bounce(
+    session: Session, understanding: Understanding, *, seen_at: datetime, policy: ContactPolicy
+) -> None:
+    bounce = understanding.bounce
+    if bounce is None or not bounce.permanent:
+        return
+    for address in bounce.addresses:
+        contact = contact_by_email(session, address)
+        if contact is not None:
+            set_status(
+                session,
+                contact,
+                ContactStatus.BOUNCED,
+                at=seen_at,
+                actor=policy.actor,
+                reason="permanent bounce",
+            )
+
+
+def apply_understanding(
+    session: Session, understanding: Understanding, *, seen_at: datetime, policy: ContactPolicy
+) -> Contact | None:
+    """Everything one understood message changes about contacts, in the caller's transaction.
+
+    Returns the sender's contact when it was created or updated. Opt-outs from an
+    unsubscribe message are applied by store/optouts.py after this (an `all`
+    unsubscribe is an erasure, so nothing is recorded for that sender here).
+    """
+    if understanding.kind == Kind.BOUNCE:
+        _apply_bounce(session, understanding, seen_at=seen_at, policy=policy)
+        return None
+    seen = understanding.contact
+    reply = understanding.autoreply if understanding.kind == Kind.AUTOREPLY else None
+    contact = None
+    sender_emails: list[str] = []
+    wants_nothing = understanding.unsubscribe is not None and "all" in {
+        c.value for c in understanding.unsubscribe.channels
+    }
+    if seen is not None and not wants_nothing:
+        sender_emails, mobiles = _keys_of(seen)
+        if not policy.is_suppressed(session, emails=sender_emails, phones=mobiles):
+            source = EvidenceSource.AUTOREPLY if reply is not None else EvidenceSource.SIGNATURE
+            contact = record_sighting(
+                session,
+                seen,
+                source=source,
+                message_id=understanding.message_id,
+                seen_at=seen_at,
+                policy=policy,
+            )
+    if contact is not None and reply is not None:
+        _apply_autoreply(
+            session, contact, reply, message_id=understanding.message_id, seen_at=seen_at, policy=policy
+        )
+    elif contact is not None and understanding.kind == Kind.PERSONAL:
+        _apply_own_mail(session, contact, seen_at=seen_at, policy=policy)
+    if reply is not None:
+        _apply_mentions(
+            session,
+            reply,
+            sender_emails=sender_emails,
+            message_id=understanding.message_id,
+            seen_at=seen_at,
+            policy=policy,
+        )
+    return contact
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+def _derive(rows: list[ContactEvidence]) -> tuple[dict[str, Any], set[int]]:
+    """Current field values from live rows (sorted strongest first), and the ids that hold them."""
+    values: dict[str, Any] = {}
+    current: set[int] = set()
     for field in SINGLE_FIELDS:
         best = next((r for r in rows if r.field == field), None)
-        view[field] = json.loads(best.value) if best else None
+        values[field] = json.loads(best.value) if best else None
+        if best is not None:
+            current.add(best.id)
     for field in LIST_FIELDS:
-        seen: list[Any] = []
-        for row in rows:
-            if row.field == field:
-                value = json.loads(row.value)
-                if value not in seen:
-                    seen.append(value)
-        view[field] = seen
+        mine = [r for r in rows if r.field == field]
+        if any(r.source == EvidenceSource.MANUAL for r in mine):
+            mine = [r for r in mine if r.source == EvidenceSource.MANUAL]
+        slots: dict[str, ContactEvidence] = {}
+        for row in mine:
+            slots.setdefault(_slot(field, json.loads(row.value)), row)
+        values[field] = [json.loads(r.value) for r in slots.values()]
+        current |= {r.id for r in slots.values()}
+    return values, current
+
+
+def _absence(contact: Contact) -> dict[str, Any] | None:
+    if contact.absence_reason is None:
+        return None
+    until = contact.absence_until
+    return {"reason": contact.absence_reason, "until": until.isoformat() if isinstance(until, date) else None}
+
+
+def current_view(session: Session, contact: Contact) -> dict[str, Any]:
+    """The contract's contact object, derived from live evidence, plus added fields."""
+    values, _ = _derive(_live_rows(session, contact))
+    view: dict[str, Any] = {"id": contact.id}
+    for field in ("name", "title", "organization", "emails", "phones", "address", "urls", "coverage"):
+        view[field] = values[field]
     view["status"] = contact.status
     view["opt_outs"] = sorted(o.channel for o in contact.opt_outs)
     view["legal_basis"] = contact.legal_basis
     view["updated_at"] = contact.updated_at.isoformat() if contact.updated_at else None
+    view["candidate_emails"] = values["candidate_emails"]
+    view["absence"] = _absence(contact)
+    view["needs_art14_notice"] = contact.needs_art14_notice
+    return view
+
+
+def _evidence_json(row: ContactEvidence, *, current: bool) -> dict[str, Any]:
+    return {
+        "value": json.loads(row.value),
+        "source": row.source,
+        "message_id": row.message_id,
+        "seen_at": _aware(row.seen_at).isoformat(),
+        "rank": row.rank,
+        "current": current,
+        "recorded_at": _aware(row.recorded_at).isoformat() if row.recorded_at else None,
+        "superseded_at": _aware(row.superseded_at).isoformat() if row.superseded_at else None,
+    }
+
+
+def provenance(session: Session, contact: Contact) -> dict[str, list[dict[str, Any]]]:
+    """Every evidence row per field, strongest first, live and superseded, marked `current`."""
+    _, current = _derive(_live_rows(session, contact))
+    rows = list(session.scalars(select(ContactEvidence).where(ContactEvidence.contact_id == contact.id)))
+    rows.sort(key=lambda r: (r.superseded_at is not None, -r.rank, -_aware(r.seen_at).timestamp(), -r.id))
+    result: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        result.setdefault(row.field, []).append(_evidence_json(row, current=row.id in current))
+    return result
+
+
+def history(session: Session, contact: Contact) -> dict[str, list[dict[str, Any]]]:
+    """The values that were current once and were replaced, per field."""
+    return {
+        field: [e for e in entries if e["superseded_at"] is not None]
+        for field, entries in provenance(session, contact).items()
+        if any(e["superseded_at"] is not None for e in entries)
+    }
+
+
+def show_view(session: Session, contact: Contact) -> dict[str, Any]:
+    """`contacts show`: the contact, every field's provenance, and its history."""
+    view = current_view(session, contact)
+    view["provenance"] = provenance(session, contact)
+    view["history"] = history(session, contact)
+    view["status_since"] = _aware(contact.status_since).isoformat() if contact.status_since else None
+    view["register"] = register_view(session, contact, today=utcnow().date())  # issue 9
     return view
 
 
@@ -223,36 +775,3 @@ def list_contacts(
     if coverage:
         views = [v for v in views if coverage in v["coverage"]]
     return views
-
-
-class ContactPolicy:
-    """What the pipeline needs to decide about contacts: legal basis, suppression, actor."""
-
-    def __init__(self, *, legal_basis: str, suppressor: Any | None, actor: str = audit.DAEMON) -> None:
-        self.legal_basis = legal_basis
-        self.suppressor = suppressor
-        self.actor = actor
-
-
-def apply_understanding(
-    session: Session, understanding: Any, *, seen_at: datetime, policy: ContactPolicy
-) -> Contact | None:
-    """Everything one understood message changes about contacts, in the caller's transaction."""
-    seen = understanding.contact
-    if seen is None:
-        return None
-    if policy.suppressor is not None and (
-        policy.suppressor.is_suppressed(session, "email", seen.emails)
-        or policy.suppressor.is_suppressed(session, "phone", [p.e164 for p in seen.phones])
-    ):
-        return None
-    source = EvidenceSource.AUTOREPLY if understanding.kind.value == "autoreply" else EvidenceSource.SIGNATURE
-    return record_sighting(
-        session,
-        seen,
-        source=source,
-        message_id=understanding.message_id,
-        seen_at=seen_at,
-        legal_basis=policy.legal_basis,
-        actor=policy.actor,
-    )

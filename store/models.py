@@ -32,6 +32,9 @@ __all__ = [
     "Contact",
     "ContactEvidence",
     "ContactKey",
+    "ContactNote",
+    "ContactPurpose",
+    "ContactTag",
     "Message",
     "MessageLocation",
     "MessageParticipant",
@@ -41,6 +44,7 @@ __all__ = [
     "SourceCursor",
     "Suppression",
     "Thread",
+    "ThreadContainer",
     "utcnow",
 ]
 
@@ -66,14 +70,40 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
+class CleanString(TypeDecorator[str]):
+    """A string column that never fails on what mail may carry.
+
+    PostgreSQL refuses NUL characters in text and raises on values longer than the column;
+    SQLite accepts both. Mail headers can hold either, so values are cleaned (NUL removed,
+    cut to the column's length) on the way in, the same on both databases.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        value = value.replace("\x00", "")
+        length = self.impl.length  # type: ignore[attr-defined]
+        return value[:length] if length else value
+
+
+class CleanText(CleanString):
+    """Unbounded text, cleaned of NUL characters like CleanString."""
+
+    impl = Text
+    cache_ok = True
+
+
 intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
 timestamp = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow)]
-short = Annotated[str, mapped_column(String(255))]
-msgid = Annotated[str, mapped_column(String(998))]
+short = Annotated[str, mapped_column(CleanString(255))]
+msgid = Annotated[str, mapped_column(CleanString(998))]
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime(), date: Date(), str: String(255)}
+    type_annotation_map = {datetime: UTCDateTime(), date: Date(), str: CleanString(255)}
 
 
 class SourceCursor(Base):
@@ -90,16 +120,23 @@ class SourceCursor(Base):
     last_poll_at: Mapped[datetime | None]
     messages_seen: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(CleanText())
 
 
 class Project(Base):
+    """A project (or a support case, `kind="support"`): its conversations are kept while it is open.
+
+    No expiry date is stored: retention computes it from `closed_on` and the policy, so closing,
+    reopening and relinking can never leave a stale date behind.
+    """
+
     __tablename__ = "projects"
 
     id: Mapped[intpk]
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(CleanString(64), unique=True)
     name: Mapped[short]
-    state: Mapped[str] = mapped_column(String(16), default="open")
+    kind: Mapped[str] = mapped_column(CleanString(16), default="project")  # project | support
+    state: Mapped[str] = mapped_column(CleanString(16), default="open")
     created_at: Mapped[timestamp]
     closed_on: Mapped[date | None]
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -108,18 +145,40 @@ class Project(Base):
 
 
 class Thread(Base):
+    """A conversation. `link_source` says how it got its project: "manual" beats "rule"."""
+
     __tablename__ = "threads"
 
     id: Mapped[intpk]
-    subject: Mapped[str | None] = mapped_column(Text)
-    root_message_id: Mapped[str | None] = mapped_column(String(998))
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
-    link_source: Mapped[str | None] = mapped_column(String(16))
+    subject: Mapped[str | None] = mapped_column(CleanText())
+    #: The subject without reply/forward prefixes, lowercased: only for header-less replies.
+    subject_key: Mapped[str | None] = mapped_column(CleanString(255), index=True)
+    root_message_id: Mapped[str | None] = mapped_column(CleanString(998))
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="SET NULL"), index=True
+    )
+    link_source: Mapped[str | None] = mapped_column(CleanString(16))
     created_at: Mapped[timestamp]
     last_message_at: Mapped[datetime | None]
 
     project: Mapped[Project | None] = relationship(back_populates="threads")
-    messages: Mapped[list[Message]] = relationship(back_populates="thread")
+    messages: Mapped[list[Message]] = relationship(back_populates="thread", passive_deletes=True)
+
+
+class ThreadContainer(Base):
+    """A JWZ container: one Message-ID, held (`message_pk`) or only referenced (a phantom).
+
+    Keeping phantoms is what lets a reply that arrived first be joined by its parent
+    later, and `parent_message_id` is the reply tree (never a cycle).
+    """
+
+    __tablename__ = "thread_containers"
+
+    id: Mapped[intpk]
+    message_id: Mapped[str] = mapped_column(CleanString(998), unique=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
+    parent_message_id: Mapped[str | None] = mapped_column(CleanString(998))
+    message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"), index=True)
 
 
 class Message(Base):
@@ -129,17 +188,17 @@ class Message(Base):
     __table_args__ = (Index("ix_messages_message_id", "message_id"),)
 
     id: Mapped[intpk]
-    message_id: Mapped[str | None] = mapped_column(String(998))
-    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    subject: Mapped[str | None] = mapped_column(Text)
-    sender_email: Mapped[str | None] = mapped_column(String(320), index=True)
+    message_id: Mapped[str | None] = mapped_column(CleanString(998))
+    content_hash: Mapped[str] = mapped_column(CleanString(64), unique=True)
+    kind: Mapped[str] = mapped_column(CleanString(16))
+    subject: Mapped[str | None] = mapped_column(CleanText())
+    sender_email: Mapped[str | None] = mapped_column(CleanString(320), index=True)
     sent_at: Mapped[datetime | None]
-    in_reply_to: Mapped[str | None] = mapped_column(String(998))
-    references: Mapped[str | None] = mapped_column(Text)  # JSON list of Message-IDs
+    in_reply_to: Mapped[str | None] = mapped_column(CleanString(998))
+    references: Mapped[str | None] = mapped_column(CleanText())  # JSON list of Message-IDs
     #: The sender's own text, quotes cut, redacted: nothing of Art. 9 ever reaches this column.
-    body: Mapped[str | None] = mapped_column(Text)
-    defects: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(CleanText())
+    defects: Mapped[str | None] = mapped_column(CleanText())
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="SET NULL"), index=True)
     stored_at: Mapped[timestamp]
 
@@ -162,12 +221,13 @@ class MessageLocation(Base):
     )
 
     id: Mapped[intpk]
-    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
-    account: Mapped[str | None] = mapped_column(String(255))
-    folder: Mapped[str | None] = mapped_column(String(255))
+    #: Indexed: deleting a message (retention, erasure) looks its locations up by this key.
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    account: Mapped[str | None] = mapped_column(CleanString(255))
+    folder: Mapped[str | None] = mapped_column(CleanString(255))
     uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
     uid: Mapped[int | None] = mapped_column(BigInteger)
-    path: Mapped[str | None] = mapped_column(Text)
+    path: Mapped[str | None] = mapped_column(CleanText())
     seen_at: Mapped[timestamp]
 
     message: Mapped[Message] = relationship(back_populates="locations")
@@ -178,9 +238,9 @@ class MessageParticipant(Base):
 
     id: Mapped[intpk]
     message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(8))  # from | to | cc
-    email: Mapped[str] = mapped_column(String(320), index=True)
-    name: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(CleanString(8))  # from | to | cc
+    email: Mapped[str] = mapped_column(CleanString(320), index=True)
+    name: Mapped[str | None] = mapped_column(CleanString(255))
 
     message: Mapped[Message] = relationship(back_populates="participants")
 
@@ -191,13 +251,23 @@ class Contact(Base):
     __tablename__ = "contacts"
 
     id: Mapped[intpk]
-    status: Mapped[str] = mapped_column(String(32), default="active")
-    legal_basis: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(CleanString(32), default="active")
+    #: When `status` last changed, so only newer evidence can change it again.
+    status_since: Mapped[datetime | None]
+    legal_basis: Mapped[str] = mapped_column(CleanString(32))
     needs_art14_notice: Mapped[bool] = mapped_column(Boolean, default=False)
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Out of office from an auto-reply: an AutoReplyReason value (never a health word) and until when.
+    absence_reason: Mapped[str | None] = mapped_column(CleanString(32))
+    absence_until: Mapped[date | None]
+    absence_since: Mapped[datetime | None]
     created_at: Mapped[timestamp]
     updated_at: Mapped[timestamp]
     last_activity_at: Mapped[datetime | None]
+    #: The newest message exchanged with the agency (sent by, to or cc this contact), kept by
+    #: store.retention.record_exchange: the clock of the inactive-contacts rule. Unlike
+    #: `last_activity_at`, a signature or auto-reply sighting alone never moves it.
+    last_exchange_at: Mapped[datetime | None]
 
     keys: Mapped[list[ContactKey]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", passive_deletes=True
@@ -218,8 +288,8 @@ class ContactKey(Base):
 
     id: Mapped[intpk]
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(8))  # email | phone
-    value: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(CleanString(8))  # email | phone
+    value: Mapped[str] = mapped_column(CleanString(320))
 
     contact: Mapped[Contact] = relationship(back_populates="keys")
 
@@ -232,11 +302,12 @@ class ContactEvidence(Base):
 
     id: Mapped[intpk]
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
-    field: Mapped[str] = mapped_column(String(32))
-    value: Mapped[str] = mapped_column(Text)  # JSON
-    source: Mapped[str] = mapped_column(String(32))
+    field: Mapped[str] = mapped_column(CleanString(32))
+    value: Mapped[str] = mapped_column(CleanText())  # JSON
+    source: Mapped[str] = mapped_column(CleanString(32))
     rank: Mapped[int] = mapped_column(Integer)
-    message_id: Mapped[str | None] = mapped_column(String(998))
+    #: Indexed: retention deletes the evidence a deleted message alone supported.
+    message_id: Mapped[str | None] = mapped_column(CleanString(998), index=True)
     seen_at: Mapped[datetime]
     recorded_at: Mapped[timestamp]
     superseded_at: Mapped[datetime | None]
@@ -250,12 +321,65 @@ class OptOut(Base):
 
     id: Mapped[intpk]
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
-    channel: Mapped[str] = mapped_column(String(16))
-    source: Mapped[str] = mapped_column(String(32))
-    message_id: Mapped[str | None] = mapped_column(String(998))
+    channel: Mapped[str] = mapped_column(CleanString(16))
+    source: Mapped[str] = mapped_column(CleanString(32))
+    message_id: Mapped[str | None] = mapped_column(CleanString(998))
     set_at: Mapped[timestamp]
 
     contact: Mapped[Contact] = relationship(back_populates="opt_outs")
+
+
+class ContactPurpose(Base):
+    """Why the organisation holds a person, one row per purpose, each with its own legal basis.
+
+    A consent purpose (newsletter) records when and how consent was given; `ended_at` is
+    when the relationship under this purpose ended (membership left, event held, case
+    closed) and dates its retention; `objected` is an Art. 21 objection to its marketing use.
+    """
+
+    __tablename__ = "contact_purposes"
+    __table_args__ = (UniqueConstraint("contact_id", "purpose"),)
+
+    id: Mapped[intpk]
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(CleanString(32))
+    legal_basis: Mapped[str] = mapped_column(CleanString(32))
+    consent_given_at: Mapped[datetime | None]
+    consent_source: Mapped[str | None] = mapped_column(CleanString(255))
+    source: Mapped[str] = mapped_column(CleanString(32))
+    started_at: Mapped[timestamp]
+    ended_at: Mapped[datetime | None]
+    objected: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ContactTag(Base):
+    """A label on a contact ("Årsmöte 2025"), optionally filed under a purpose."""
+
+    __tablename__ = "contact_tags"
+    __table_args__ = (UniqueConstraint("contact_id", "tag"),)
+
+    id: Mapped[intpk]
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    tag: Mapped[short]
+    purpose: Mapped[str | None] = mapped_column(CleanString(32))
+    source: Mapped[str] = mapped_column(CleanString(32))
+    created_at: Mapped[timestamp]
+
+
+class ContactNote(Base):
+    """A note of communication, after the redaction gate (no Art. 9 text, no personnummer)."""
+
+    __tablename__ = "contact_notes"
+
+    id: Mapped[intpk]
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(CleanText())
+    purpose: Mapped[str | None] = mapped_column(CleanString(32))
+    source: Mapped[str] = mapped_column(CleanString(32))
+    message_id: Mapped[str | None] = mapped_column(CleanString(998))
+    #: Categories the gate removed (comma-separated RedactionCategory values), never the text.
+    redactions: Mapped[str | None] = mapped_column(CleanString(255))
+    created_at: Mapped[timestamp]
 
 
 class Suppression(Base):
@@ -264,8 +388,8 @@ class Suppression(Base):
     __tablename__ = "suppression"
 
     id: Mapped[intpk]
-    digest: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[str] = mapped_column(String(8))
+    digest: Mapped[str] = mapped_column(CleanString(64), unique=True)
+    kind: Mapped[str] = mapped_column(CleanString(8))
     created_at: Mapped[timestamp]
 
 
@@ -277,12 +401,12 @@ class AuditEvent(Base):
     id: Mapped[intpk]
     at: Mapped[timestamp]
     actor: Mapped[short]
-    action: Mapped[str] = mapped_column(String(64))
-    object_kind: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(CleanString(64))
+    object_kind: Mapped[str] = mapped_column(CleanString(32))
     object_id: Mapped[int | None] = mapped_column(Integer)
-    field: Mapped[str | None] = mapped_column(String(32))
-    reason: Mapped[str | None] = mapped_column(String(255))
-    source: Mapped[str | None] = mapped_column(String(32))
+    field: Mapped[str | None] = mapped_column(CleanString(32))
+    reason: Mapped[str | None] = mapped_column(CleanString(255))
+    source: Mapped[str | None] = mapped_column(CleanString(32))
 
 
 class RuntimeState(Base):
@@ -290,6 +414,6 @@ class RuntimeState(Base):
 
     __tablename__ = "runtime_state"
 
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)  # JSON
+    key: Mapped[str] = mapped_column(CleanString(64), primary_key=True)
+    value: Mapped[str] = mapped_column(CleanText())  # JSON
     updated_at: Mapped[timestamp]

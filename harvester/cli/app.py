@@ -11,7 +11,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
-from harvester.cli import admin, contacts, mail, projects, retention, threads
+from harvester.cli import admin, contacts, mail, projects, register, retention, threads
 from harvester.cli.common import ConfigOption
 from harvester.cli.context import AppContext
 from harvester.errors import HarvesterError
@@ -85,6 +85,7 @@ app.add_typer(contacts.app, name="contacts", help="The contact list and data-sub
 app.add_typer(projects.app, name="projects", help="Projects and their conversations.")
 app.add_typer(threads.app, name="threads", help="Conversations rebuilt from reply headers.")
 app.add_typer(retention.app, name="retention", help="What is kept, and what is deleted when.")
+register.register(app)
 
 
 def main() -> None:

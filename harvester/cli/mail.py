@@ -19,6 +19,7 @@ from harvester.errors import ConfigError, InputError
 from harvester.pipeline import BatchReport, Pipeline, default_workers, safe_understand
 from harvester.sources.files import read_paths
 from harvester.sources.raw import RawMessage
+from harvester.understand import check_rules
 from store.contacts import list_contacts
 
 __all__ = ["register"]
@@ -40,6 +41,7 @@ def inspect(
 ) -> None:
     """Understand messages without storing anything: one JSON object per message (JSON Lines)."""
     app_ctx = context(ctx, config)
+    check_rules(app_ctx.config.rules_dir)
     own = app_ctx.config.organization.domains
     rules_dir = app_ctx.config.rules_dir
     failed = False
@@ -115,6 +117,7 @@ def ingest(
 
 
 def _pipeline(app_ctx: AppContext, *, actor: str | None = None) -> Pipeline:
+    check_rules(app_ctx.config.rules_dir)
     return Pipeline(
         app_ctx.sessions(),
         own_domains=app_ctx.config.organization.domains,
@@ -187,10 +190,21 @@ def sync(
 def run(ctx: typer.Context, config: ConfigOption = None) -> None:
     """The daemon: poll every account and apply retention on schedule (stop with SIGTERM/SIGINT)."""
     from harvester.daemon import Daemon, configure_logging
+    from harvester.retention_policy import policy_for
+    from store.purposes import load_purposes
+    from store.retention import daily_job
 
     app_ctx = context(ctx, config)
     configure_logging(app_ctx.config.log_level)
-    Daemon(app_ctx.config, pipeline=_pipeline(app_ctx, actor="daemon")).run()
+    pipeline = _pipeline(app_ctx, actor="daemon")
+    retention_job = daily_job(
+        pipeline.sessions,
+        policy_for(app_ctx.config),
+        actor="daemon",
+        purposes=load_purposes(app_ctx.config.rules_dir),
+    )
+    with pipeline:
+        Daemon(app_ctx.config, pipeline=pipeline, retention_job=retention_job).run()
 
 
 def register(app: typer.Typer) -> None:

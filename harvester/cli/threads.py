@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
 from harvester.cli.common import ConfigOption, JsonOption, context, emit_json
-from store.models import Message, MessageParticipant
-from store.threads import list_threads
+from store.threads import thread_views
 
 __all__ = ["app"]
 
@@ -27,34 +25,8 @@ def list_(
 ) -> None:
     """Threads with participants and project."""
     app_ctx = context(ctx, config)
-    rows: list[dict[str, Any]] = []
     with app_ctx.sessions()() as session:
-        for thread, count, project in list_threads(session, unlinked=unlinked):
-            ids = list(
-                session.scalars(
-                    select(Message.message_id)
-                    .where(Message.thread_id == thread.id)
-                    .order_by(Message.sent_at, Message.id)
-                )
-            )
-            people = sorted(
-                set(
-                    session.scalars(
-                        select(MessageParticipant.email).join(Message).where(Message.thread_id == thread.id)
-                    )
-                )
-            )
-            rows.append(
-                {
-                    "id": thread.id,
-                    "subject": thread.subject,
-                    "participants": people,
-                    "project": project.code if project else None,
-                    "messages": count,
-                    "message_ids": [i for i in ids if i],
-                    "last_message_at": thread.last_message_at.isoformat() if thread.last_message_at else None,
-                }
-            )
+        rows = thread_views(session, unlinked=unlinked)
     if json_out:
         emit_json(rows)
         return

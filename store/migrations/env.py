@@ -5,16 +5,20 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from store.models import Base, UTCDateTime
+from store.models import Base, CleanString, CleanText, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
 
 
 def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
-    """Migrations stay plain SQLAlchemy: our UTCDateTime is a DateTime in the database."""
+    """Migrations stay plain SQLAlchemy: our column types are DateTime, String and Text in the database."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
+    if type_ == "type" and isinstance(obj, CleanText):
+        return "sa.Text()"
+    if type_ == "type" and isinstance(obj, CleanString):
+        return f"sa.String(length={obj.impl.length})"
     return False
 
 

@@ -120,3 +120,16 @@ def test_status_json_has_the_contract_fields(runner: CliRunner, ready_config: Pa
     result = runner.invoke(app, ["--config", str(ready_config), "status", "--json"])
     assert result.exit_code == 0, result.output
     assert {"accounts", "contacts", "threads", "projects"} <= set(json.loads(result.stdout))
+
+
+def test_a_broken_rules_override_stops_inspect_with_status_2(
+    runner: CliRunner, config_file: Path, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "special_categories.toml").write_text("[health\nsv = [", encoding="utf-8")
+    config_file.write_text(config_file.read_text() + f'\n[rules]\ndir = "{rules}"\n', encoding="utf-8")
+    result = runner.invoke(app, ["--config", str(config_file), "inspect", str(EXAMPLES), "--json"])
+    assert result.exit_code == 2
+    assert "special_categories" in result.stderr
+    assert result.stdout == ""

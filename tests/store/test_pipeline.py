@@ -123,3 +123,20 @@ def test_worker_processes_understand_exactly_as_inline(sessions: sessionmaker[Se
     inline = [_pipeline(sessions).understand(r).to_json() for r in raws]
     assert in_pool == inline
     assert report.stored == 20
+
+
+def test_nul_characters_and_overlong_headers_are_stored_on_every_database(
+    sessions: sessionmaker[Session],
+) -> None:
+    long_id = "<" + "x" * 2000 + "@dagbladet.example>"
+    hostile = (
+        f"From: Erik\x00 Lindqvist <erik@dagbladet.example>\r\nTo: karin@pr-byran.example\r\n"
+        f"Subject: Hej\x00 d\u00e4r {'å' * 5000}\r\nMessage-ID: {long_id}\r\n"
+        "Date: Tue, 3 Mar 2026 10:12:00 +0100\r\n\r\nText med \x00 i.\r\n"
+    )
+    report = _pipeline(sessions).apply_batch([_raw(hostile)])
+    assert (report.stored, report.errors) == (1, 0)
+    with sessions() as session:
+        message = session.scalars(select(Message)).one()
+        assert "\x00" not in (message.subject or "") and "\x00" not in (message.body or "")
+        assert message.message_id is not None and len(message.message_id) <= 998

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:34:18.281775
+Create Date: 2026-11-23 12:55:58.948947
 
 """
 from typing import Sequence, Union
@@ -36,18 +36,24 @@ def upgrade() -> None:
     op.create_table('contacts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('status_since', sa.DateTime(), nullable=True),
     sa.Column('legal_basis', sa.String(length=32), nullable=False),
     sa.Column('needs_art14_notice', sa.Boolean(), nullable=False),
     sa.Column('legal_hold', sa.Boolean(), nullable=False),
+    sa.Column('absence_reason', sa.String(length=32), nullable=True),
+    sa.Column('absence_until', sa.Date(), nullable=True),
+    sa.Column('absence_since', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('last_activity_at', sa.DateTime(), nullable=True),
+    sa.Column('last_exchange_at', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('projects',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('closed_on', sa.Date(), nullable=True),
@@ -98,6 +104,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('contact_evidence', schema=None) as batch_op:
         batch_op.create_index('ix_contact_evidence_contact_field', ['contact_id', 'field'], unique=False)
+        batch_op.create_index(batch_op.f('ix_contact_evidence_message_id'), ['message_id'], unique=False)
 
     op.create_table('contact_keys',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -110,6 +117,53 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('contact_keys', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contact_keys_contact_id'), ['contact_id'], unique=False)
+
+    op.create_table('contact_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('purpose', sa.String(length=32), nullable=True),
+    sa.Column('source', sa.String(length=32), nullable=False),
+    sa.Column('message_id', sa.String(length=998), nullable=True),
+    sa.Column('redactions', sa.String(length=255), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('contact_notes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contact_notes_contact_id'), ['contact_id'], unique=False)
+
+    op.create_table('contact_purposes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=32), nullable=False),
+    sa.Column('legal_basis', sa.String(length=32), nullable=False),
+    sa.Column('consent_given_at', sa.DateTime(), nullable=True),
+    sa.Column('consent_source', sa.String(length=255), nullable=True),
+    sa.Column('source', sa.String(length=32), nullable=False),
+    sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.Column('ended_at', sa.DateTime(), nullable=True),
+    sa.Column('objected', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('contact_id', 'purpose')
+    )
+    with op.batch_alter_table('contact_purposes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contact_purposes_contact_id'), ['contact_id'], unique=False)
+
+    op.create_table('contact_tags',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('tag', sa.String(length=255), nullable=False),
+    sa.Column('purpose', sa.String(length=32), nullable=True),
+    sa.Column('source', sa.String(length=32), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('contact_id', 'tag')
+    )
+    with op.batch_alter_table('contact_tags', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contact_tags_contact_id'), ['contact_id'], unique=False)
 
     op.create_table('opt_outs',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -125,6 +179,7 @@ def upgrade() -> None:
     op.create_table('threads',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('subject', sa.Text(), nullable=True),
+    sa.Column('subject_key', sa.String(length=255), nullable=True),
     sa.Column('root_message_id', sa.String(length=998), nullable=True),
     sa.Column('project_id', sa.Integer(), nullable=True),
     sa.Column('link_source', sa.String(length=16), nullable=True),
@@ -133,6 +188,10 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id')
     )
+    with op.batch_alter_table('threads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_threads_project_id'), ['project_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_threads_subject_key'), ['subject_key'], unique=False)
+
     op.create_table('messages',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('message_id', sa.String(length=998), nullable=True),
@@ -170,6 +229,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('account', 'folder', 'uidvalidity', 'uid')
     )
     with op.batch_alter_table('message_locations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_message_locations_message_pk'), ['message_pk'], unique=False)
         batch_op.create_index('ix_message_locations_path', ['path'], unique=False)
 
     op.create_table('message_participants',
@@ -185,12 +245,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_message_participants_email'), ['email'], unique=False)
         batch_op.create_index(batch_op.f('ix_message_participants_message_pk'), ['message_pk'], unique=False)
 
+    op.create_table('thread_containers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sa.String(length=998), nullable=False),
+    sa.Column('thread_id', sa.Integer(), nullable=False),
+    sa.Column('parent_message_id', sa.String(length=998), nullable=True),
+    sa.Column('message_pk', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['message_pk'], ['messages.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['thread_id'], ['threads.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('message_id')
+    )
+    with op.batch_alter_table('thread_containers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_thread_containers_message_pk'), ['message_pk'], unique=False)
+        batch_op.create_index(batch_op.f('ix_thread_containers_thread_id'), ['thread_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     """Downgrade schema."""
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('thread_containers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_thread_containers_thread_id'))
+        batch_op.drop_index(batch_op.f('ix_thread_containers_message_pk'))
+
+    op.drop_table('thread_containers')
     with op.batch_alter_table('message_participants', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_message_participants_message_pk'))
         batch_op.drop_index(batch_op.f('ix_message_participants_email'))
@@ -198,6 +278,7 @@ def downgrade() -> None:
     op.drop_table('message_participants')
     with op.batch_alter_table('message_locations', schema=None) as batch_op:
         batch_op.drop_index('ix_message_locations_path')
+        batch_op.drop_index(batch_op.f('ix_message_locations_message_pk'))
 
     op.drop_table('message_locations')
     with op.batch_alter_table('messages', schema=None) as batch_op:
@@ -206,13 +287,30 @@ def downgrade() -> None:
         batch_op.drop_index('ix_messages_message_id')
 
     op.drop_table('messages')
+    with op.batch_alter_table('threads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_threads_subject_key'))
+        batch_op.drop_index(batch_op.f('ix_threads_project_id'))
+
     op.drop_table('threads')
     op.drop_table('opt_outs')
+    with op.batch_alter_table('contact_tags', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contact_tags_contact_id'))
+
+    op.drop_table('contact_tags')
+    with op.batch_alter_table('contact_purposes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contact_purposes_contact_id'))
+
+    op.drop_table('contact_purposes')
+    with op.batch_alter_table('contact_notes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contact_notes_contact_id'))
+
+    op.drop_table('contact_notes')
     with op.batch_alter_table('contact_keys', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contact_keys_contact_id'))
 
     op.drop_table('contact_keys')
     with op.batch_alter_table('contact_evidence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contact_evidence_message_id'))
         batch_op.drop_index('ix_contact_evidence_contact_field')
 
     op.drop_table('contact_evidence')

@@ -1,0 +1,68 @@
+"""Coverage areas ("bevakningsområden") from the words a contact writes about their work.
+
+The taxonomy and its words are data (`rules/coverage.toml`), so an organisation
+can add areas. Only words the sender *wrote* count: the title line and a
+"Bevakar:/Skriver om:/Writing on:" line. What an organisation or a programme is
+known for does not ("Pressansvarig, Göteborgsoperan" covers nothing), because a
+press officer at an opera house is no music critic.
+
+>>> coverage_of(["Musikjournalist"])
+['music']
+>>> coverage_of(["Redaktör", "Bevakar film och tv"])
+['film', 'tv']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from harvester.understand._terms import wildcard_alternation
+from harvester.understand.lexicon import load_rules
+
+__all__ = ["coverage_of", "slugs"]
+
+
+@lru_cache(maxsize=8)
+def _taxonomy(rules_dir: str | None) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Slug → one pattern of its words (at a word start) and regexes."""
+    data = load_rules("coverage", rules_dir)
+    areas: list[tuple[str, re.Pattern[str]]] = []
+    for slug, table in data.items():
+        if not isinstance(table, dict):
+            continue
+        parts = []
+        words = [w for w in table.get("words", []) if isinstance(w, str)]
+        if words:
+            parts.append(wildcard_alternation(words))
+        parts += [f"(?<!\\w)(?:{r})" for r in table.get("regex", []) if isinstance(r, str)]
+        if parts:
+            areas.append((slug, re.compile("|".join(parts), re.IGNORECASE)))
+    return tuple(areas)
+
+
+def slugs(*, rules_dir: str | Path | None = None) -> list[str]:
+    """Every slug of the taxonomy, in file order."""
+    return [slug for slug, _ in _taxonomy(str(rules_dir) if rules_dir is not None else None)]
+
+
+def coverage_of(texts: Iterable[str | None], *, rules_dir: str | Path | None = None) -> list[str]:
+    """Slugs named by any of `texts` (title line, "Bevakar:" lines); file order, no duplicates."""
+    joined = "\n".join(t for t in texts if t)
+    if not joined:
+        return []
+    taxonomy = _taxonomy(str(rules_dir) if rules_dir is not None else None)
+    spans = {slug: [m.span() for m in pattern.finditer(joined)] for slug, pattern in taxonomy}
+    # "klassisk musik" is classical_music, not also music: a match inside another
+    # area's longer match does not count.
+    longer = [(a, b, slug) for slug, found in spans.items() for a, b in found]
+
+    def counts(slug: str, span: tuple[int, int]) -> bool:
+        a, b = span
+        return not any(
+            other != slug and x <= a and b <= y and (y - x) > (b - a) for x, y, other in longer
+        )
+
+    return [slug for slug, found in spans.items() if any(counts(slug, span) for span in found)]

@@ -1,0 +1,139 @@
+"""The sender's own text: quotes, reply headers and forwarded messages cut off.
+
+Why this runs before anything looks for a signature (shared/ARCHITECTURE.md): a
+quoted third party's signature is the most common way to attribute wrong data.
+
+Two layers. Ours first, a table of separators per mail client and language that
+quotequail lacks or gets wrong (Nordic Outlook headers "Fra:/Sendt:/Til:",
+"Lähettäjä:", "-----Ursprungligt meddelande-----", Apple/Gmail "… skrev …:" in
+Swedish, Norwegian, Danish and Finnish "kirjoitti:"); then, only when ours found
+nothing, quotequail's `unwrap()` as a second opinion. Lines quoted with ">" are
+dropped wherever they are.
+
+>>> own_text("Tack!\\n\\nDen 3 mars 2026 kl 10:12 skrev Karin <k@dagbladet.example>:\\n> Hej")
+'Tack!'
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["own_text"]
+
+# "On Tue, 3 Mar 2026 at 10:12, Karin <k@x> wrote:" and its Nordic/German/French kin:
+# Gmail/Apple sv "Den 3 mars 2026 kl. 10:12 skrev …:", Apple sv "3 mars 2026 kl. 10:12 skrev …:",
+# no "tir. 3. mar. 2026 kl. 10:12 skrev …:", da "Den tirs. 3. mar. 2026 kl. 10.12 skrev …:",
+# fi "ti 3.3.2026 klo 10.12 Karin Berg (<k@x>) kirjoitti:", de "Am … schrieb …:".
+_ATTRIBUTION = re.compile(
+    r"^(?=.*(?:@|\b(?:19|20)\d{2}\b|\d{1,2}[:.]\d{2}))"  # an address, a year or a time
+    r".{0,200}?\b(?:wrote|skrev|schrieb|kirjoitti|a écrit|escribió|schreef|skrev følgende)\b"
+    r".{0,200}:\s*$",
+    re.I,
+)
+_SEPARATOR = re.compile(
+    r"^\s*(?:"
+    r"-{2,}\s*(?:Original Message|Ursprungligt meddelande|Originalmeddelande|"
+    r"Opprinnelig melding|Oprindelig meddelelse|Alkuperäinen viesti|Forwarded message|"
+    r"Vidarebefordrat meddelande|Videresendt melding|Videresendt meddelelse|"
+    r"Välitetty viesti|Edelleenlähetetty viesti|Weitergeleitete Nachricht|"
+    r"Ursprüngliche Nachricht)\s*-{2,}"  # Outlook, Gmail, Thunderbird
+    r"|(?:Begin forwarded message|Början på vidarebefordrat meddelande|"
+    r"Videresendt e-?post|Videresendt e-?mail|Videresendt melding|"
+    r"Välitetty viesti|Vidarebefordrat brev)\s*:"  # Apple Mail
+    r"|_{10,}"  # OWA / Outlook.com rule above the header block
+    r")\s*$",
+    re.I,
+)
+# Outlook's header block: "Från: …" then "Skickat:"/"Till:"/"Ämne:" within a few lines.
+_FROM_HEADER = re.compile(
+    r"^\s*\*?(?:From|Från|Fra|Frå|Lähettäjä|Von|De|Avsändare)\s*:\*?\s*\S", re.I
+)
+_OTHER_HEADER = re.compile(
+    r"^\s*\*?(?:Sent|Date|Skickat|Datum|Sendt|Dato|Lähetetty|Päivämäärä|Päiväys|Gesendet|"
+    r"To|Till|Til|Vastaanottaja|An|Subject|Ämne|Emne|Aihe|Betreff|Cc|Kopia|Kopi|"
+    r"Kopio)\s*:\*?",
+    re.I,
+)
+_QUOTED = re.compile(r"^\s*>")
+# quotequail is slow (~2 ms a message); ask it only when a line looks like a quote,
+# a rule or a "… wrote:"-style attribution that our table did not recognise.
+_QUOTEQUAIL_HINT = re.compile(r"^\s*(?:>|-{3,}|_{5,})|:\s*$", re.M)
+_HEADER_WINDOW = 4
+
+
+def own_text(text: str) -> str:
+    """The sender's own part of a plain-text body (top-posted text, ">" lines dropped)."""
+    if not text:
+        return ""
+    lines = text.replace("\r\n", "\n").split("\n")
+    cut = _cut_index(lines)
+    if cut is not None:
+        kept = lines[:cut]
+    else:
+        top = _quotequail_top(text, lines)
+        kept = lines if top is None else top.split("\n")
+    kept = [line for line in kept if not _QUOTED.match(line)]
+    own = "\n".join(kept).strip("\n").rstrip()
+    if not own.strip() and cut is not None:
+        own = _bottom_posted(lines, cut)
+    return own
+
+
+def _bottom_posted(lines: list[str], cut: int) -> str:
+    """Text written *below* a ">"-quoted block (bottom posting), when nothing is above it.
+
+    Only the part after the last ">" line, and only when no further separator follows.
+    """
+    last_quoted = max((i for i, line in enumerate(lines) if _QUOTED.match(line)), default=-1)
+    if last_quoted < cut:
+        return ""
+    rest = lines[last_quoted + 1 :]
+    again = _cut_index(rest)
+    if again is not None:
+        rest = rest[:again]
+    return "\n".join(line for line in rest if not _QUOTED.match(line)).strip("\n").rstrip()
+
+
+def _cut_index(lines: list[str]) -> int | None:
+    """Index of the first line of quoted or forwarded text (our table), or None."""
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or _QUOTED.match(line):
+            continue
+        if _SEPARATOR.match(stripped):
+            return index
+        if _FROM_HEADER.match(stripped):
+            window = lines[index + 1 : index + 1 + _HEADER_WINDOW]
+            if any(_OTHER_HEADER.match(w) for w in window):
+                return index
+        if _ATTRIBUTION.match(stripped):
+            return index
+        if index + 1 < len(lines) and len(stripped) < 200:
+            following = lines[index + 1].strip()
+            if (
+                following
+                and _ATTRIBUTION.match(f"{stripped} {following}")
+                and (
+                    stripped.lower().startswith(("on ", "den ", "am ", "le "))
+                    or re.search(r"\d{4}", stripped)
+                )
+            ):
+                return index
+    return None
+
+
+def _quotequail_top(text: str, lines: list[str]) -> str | None:
+    """quotequail's top text when it found a reply, forward or quote; None otherwise."""
+    if len(text) > 100_000:
+        return None
+    if not _QUOTEQUAIL_HINT.search(text):
+        return None  # what our table does not know, quotequail only finds after these
+    import quotequail
+
+    try:
+        result = quotequail.unwrap(text)
+    except Exception:  # a library failure must not stop the message
+        return None
+    if not result or result.get("type") not in ("reply", "forward", "quote"):
+        return None
+    return str(result.get("text_top") or "")

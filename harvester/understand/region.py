@@ -1,0 +1,111 @@
+"""Which country a message's national-format phone numbers belong to, and the text's language.
+
+Why: "33 47 12 34", "412 34 567" and "040 123 4567" are Danish, Norwegian and
+Finnish numbers, but read with region SE they are lost or, worse, turned into
+Swedish ones (+46 40 …). A number written without "+CC" belongs to the writer's
+country, and the message says which: first the sender's domain (".dk", ".co.uk"),
+then the language of the sender's own text, then SE (our own market). The phone
+finder takes the first of these regions in which the number is valid, so a Swede
+writing English keeps "070-174 06 12" as +46 (no UK number looks like it).
+
+The language detector counts a few frequent words per language
+(`rules/lexicon/dates.toml`, `[language]`); dateparser's inner language and the
+auto-reply finder use the same one. The language → region table is
+`rules/lexicon/autoreply.toml`, `[phone_region]`.
+
+>>> from harvester.understand.lexicon import load_lexicon
+>>> phone_regions("Hej, tack!", sender_email="a@dr.dk", lexicon=load_lexicon())
+('DK', 'SE')
+>>> phone_regions("Hei, olen lomalla. Terveisin", sender_email="a@x.example", lexicon=load_lexicon())
+('FI', 'SE')
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+
+from harvester.understand.lexicon import Lexicon
+
+__all__ = [
+    "DEFAULT_REGION",
+    "LanguageWords",
+    "best_language",
+    "language_matchers",
+    "phone_regions",
+]
+
+DEFAULT_REGION = "SE"
+# ccTLDs whose phone region is not the TLD upper-cased.
+_TLD_REGION = {"uk": "GB"}
+_LANGUAGE_FILE = "dates"
+_REGION_FILE = "autoreply"
+_WORD = re.compile(r"\w+")
+_MAX_TEXT = 4000  # the opening of the text tells its language
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageWords:
+    """One language's telling words (counted per word) and phrases (counted as substrings)."""
+
+    words: frozenset[str]
+    phrases: tuple[str, ...]
+
+    def score(self, lower: str, counts: Counter[str]) -> int:
+        return sum(counts[w] for w in self.words) + sum(lower.count(p) for p in self.phrases)
+
+
+@lru_cache(maxsize=8)
+def language_matchers(lexicon: Lexicon) -> Mapping[str, LanguageWords]:
+    """The telling words of each language code of `[language]`.
+
+    Counted over a word list, not a regex alternation: one `\\w+` pass over the
+    text is ~20x faster than five alternations with word boundaries.
+    """
+    found: dict[str, LanguageWords] = {}
+    for lang in lexicon.keys(_LANGUAGE_FILE, "language"):
+        items = [i.lower().strip() for i in lexicon.phrases(_LANGUAGE_FILE, f"language.{lang}")]
+        found[lang] = LanguageWords(
+            words=frozenset(i for i in items if _WORD.fullmatch(i)),
+            phrases=tuple(i for i in items if i and not _WORD.fullmatch(i)),
+        )
+    return found
+
+
+def best_language(text: str, languages: Mapping[str, LanguageWords]) -> str | None:
+    """The language with most telling words in `text`; None when no word tells."""
+    lower = text[:_MAX_TEXT].lower()
+    counts = Counter(_WORD.findall(lower))
+    scores = {lang: words.score(lower, counts) for lang, words in languages.items()}
+    if not scores or not max(scores.values()):
+        return None
+    return max(scores, key=lambda k: scores[k])
+
+
+def _domain_region(sender_email: str | None) -> str | None:
+    if not sender_email or "@" not in sender_email:
+        return None
+    tld = sender_email.rpartition(".")[2].lower()
+    region = _TLD_REGION.get(tld, tld.upper())
+    return region if len(tld) == 2 and region in phonenumbers.SUPPORTED_REGIONS else None
+
+
+def phone_regions(text: str, *, sender_email: str | None, lexicon: Lexicon) -> tuple[str, ...]:
+    """Regions to read national numbers in, most likely first: domain, language, SE."""
+    regions: list[str] = []
+    domain = _domain_region(sender_email)
+    if domain:
+        regions.append(domain)
+    language = best_language(text, language_matchers(lexicon))
+    if language:
+        region = lexicon.get(_REGION_FILE, f"phone_region.{language}")
+        if isinstance(region, str) and region not in regions:
+            regions.append(region)
+    if DEFAULT_REGION not in regions:
+        regions.append(DEFAULT_REGION)
+    return tuple(regions)

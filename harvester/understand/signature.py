@@ -1,0 +1,724 @@
+"""The sender's signature block and the contact data in it.
+
+Why our own (shared/LIBRARIES.md §2): no maintained library finds Swedish or
+Nordic signatures. The block is looked for only in the sender's own text (quotes
+are already cut) and after redaction, in this order:
+
+1. after a "-- " delimiter line;
+2. after the last closing ("Med vänliga hälsningar", "Mvh Anna", "/Anna", "Best");
+3. else the last paragraph of 1 to 10 short lines that carries contact evidence
+   (the sender's name, a title word, an organisation, a number, an address).
+
+Everything from a phone-client footer ("Skickat från min iPhone") or a legal
+disclaimer on is never part of it; a block with newsletter-footer words is no
+person's signature. Words per language are data (`rules/lexicon/signature.toml`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from copy import deepcopy
+from dataclasses import dataclass
+from pathlib import Path
+
+from harvester.understand.coverage import coverage_of
+from harvester.understand.extract import (
+    find_address,
+    find_emails,
+    find_phones,
+    find_urls,
+    normalize_email,
+)
+from harvester.understand.lexicon import Lexicon, phrase_regex
+from harvester.understand.region import DEFAULT_REGION
+from harvester.understand.types import Contact, Mailbox
+
+__all__ = ["SignatureBlock", "contact_from", "find_signature"]
+
+_FILE = "signature"
+_MAX_LINES = 15
+_SHORT = 90
+_DASHES = re.compile(r"^\s*(?:--|\u2014|\u2013|__)\s*$")
+_ITEM_SPLIT = re.compile(r"\s{2,}|\t+|\s[|•·¦]\s?|\s?[|•·¦]\s")
+_DIGITS = re.compile(r"\d")
+_PHONE_LIKE = re.compile(r"\+?\(?\d[\d\s().\-/]{5,}\d")
+_LABEL = re.compile(
+    r"^(?:tel|telefon|tfn|phone|mobil|mobile|mob|cell|direkt|direct|växel|vx|fax|e-?post|"
+    r"e-?mail|mail|epost|webb|web|www|adress|address|besöksadress|postadress|puh|gsm|"
+    r"[tmefw])\s*[.:]\s*",
+    re.I,
+)
+_TITLE_SPLIT = re.compile(r"\s*(?:,|\s(?:på|at|vid|hos|i|@|för|for)\s|\s[-\u2013\u2014]\s|/)\s*")
+_PERSON = re.compile(
+    r"^[A-ZÅÄÖÆØÜÉ][\w'\u2019.-]+(?:\s+(?:[A-ZÅÄÖÆØÜÉ][\w'\u2019.-]*|af|av|von|van|de|la|der))"
+    r"{1,3}$"
+)
+# Shared mailboxes: their local part names a function, not a person.
+_ROLE_LOCALS = {
+    "info",
+    "press",
+    "presse",
+    "kontakt",
+    "contact",
+    "redaktion",
+    "redaktionen",
+    "nyheter",
+    "news",
+    "noreply",
+    "kultur",
+    "tips",
+    "desk",
+    "office",
+    "admin",
+    "kansli",
+    "reception",
+    "media",
+    "pressjour",
+    "hello",
+    "hej",
+    "mail",
+    "post",
+    "toimitus",
+    "uutiset",
+}
+# A paragraph that opens with a greeting is the message, not its signature.
+_GREETING = re.compile(
+    r"^\s*(?:hej|hejsan|hallå|tjena|tja|hi|hello|dear|hei|heippa|moi|kära|god morgon|"
+    r"good morning|goddag)\b",
+    re.I,
+)
+# A line that opens with "Jag"/"Jeg"/"I am"/"Olen" is a sentence of the message, not a signature.
+_FIRST_PERSON = re.compile(r"^\s*(?:jag|vi|jeg|i'm|i am|we|minä|me|olen|olemme)\s", re.I)
+_PARENTHESES = re.compile(r"\s*[(\[][^)\]]*[)\]]")  # "Erik Lindqvist (han/honom)"
+_NAME_TAIL = re.compile(r",\s+|\s[-\u2013\u2014]\s")
+_FREEMAIL = {
+    "gmail",
+    "hotmail",
+    "outlook",
+    "yahoo",
+    "live",
+    "icloud",
+    "me",
+    "mac",
+    "msn",
+    "telia",
+    "comhem",
+    "bredband",
+    "spray",
+    "passagen",
+    "aol",
+    "proton",
+    "protonmail",
+    "gmx",
+    "mail",
+    "online",
+    "example",
+    "kolumbus",
+    "suomi24",
+    "jubii",
+    "privat",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureBlock:
+    """The block as found (after redaction), its lines, and which rule found it."""
+
+    text: str
+    lines: tuple[str, ...]
+    how: str  # "dashes" | "closing" | "block"
+
+
+@dataclass
+class _Words:
+    """The compiled lexicon parts this module uses (one per Lexicon, cached on it)."""
+
+    closing: re.Pattern[str]
+    closing_line: re.Pattern[str]
+    footer: re.Pattern[str]
+    disclaimer: re.Pattern[str]
+    newsletter: re.Pattern[str]
+    title: re.Pattern[str]
+    org: re.Pattern[str]
+    referral: re.Pattern[str]
+    coverage_label: re.Pattern[str]
+    disclaimer_words: re.Pattern[str]
+
+
+_CACHE: dict[int, _Words] = {}
+
+
+def _words(lexicon: Lexicon) -> _Words:
+    cached = _CACHE.get(id(lexicon))
+    if cached is not None:
+        return cached
+    closing_src = phrase_regex(list(lexicon.phrases(_FILE, "closings")))
+    closing_re = lexicon.phrases(_FILE, "closing_regex")
+    stems = [re.escape(s) for s in lexicon.phrases(_FILE, "title_stems")]
+    title_src = "|".join(
+        ([rf"\w*(?:{'|'.join(stems)})\w*"] if stems else [])
+        + (
+            [phrase_regex(list(lexicon.phrases(_FILE, "title_words")))]
+            if lexicon.phrases(_FILE, "title_words")
+            else []
+        )
+    )
+    org_src = "|".join(
+        [phrase_regex(list(lexicon.phrases(_FILE, "org_words")))]
+        + [f"(?:{r})" for r in lexicon.phrases(_FILE, "org_suffix_regex")]
+    )
+    never = r"(?!x)x"
+    words = _Words(
+        closing=re.compile(rf"^\s*(?:{closing_src or never})[\s,.!:;-]*", re.I),
+        closing_line=re.compile("|".join(f"(?:{r})" for r in closing_re) or never, re.I),
+        footer=re.compile(
+            rf"^\s*(?:{phrase_regex(list(lexicon.phrases(_FILE, 'mobile_footers'))) or never})",
+            re.I,
+        ),
+        disclaimer=re.compile(
+            rf"^\s*(?:{phrase_regex(list(lexicon.phrases(_FILE, 'disclaimer_openers'))) or never})",
+            re.I,
+        ),
+        newsletter=re.compile(
+            phrase_regex(list(lexicon.phrases(_FILE, "newsletter_footer"))) or never, re.I
+        ),
+        title=re.compile(title_src or never, re.I),
+        # Legal forms are case-sensitive ("AB", "AS"); media words are capitalised in names.
+        org=re.compile(org_src or never),
+        disclaimer_words=re.compile(
+            phrase_regex(list(lexicon.phrases(_FILE, "disclaimer_words"))) or never, re.I
+        ),
+        coverage_label=re.compile(
+            rf"^(?:{phrase_regex(list(lexicon.phrases(_FILE, 'coverage_labels'))) or never})",
+            re.I,
+        ),
+        referral=re.compile(phrase_regex(list(lexicon.phrases(_FILE, "referral"))) or never, re.I),
+    )
+    _CACHE[id(lexicon)] = words
+    return words
+
+
+def _closing_rest(line: str, words: _Words) -> str | None:
+    """If `line` is a closing, what follows the closing phrase ("" when nothing); else None."""
+    stripped = line.strip()
+    if words.closing_line.match(stripped):
+        return stripped.lstrip("/").strip()
+    match = words.closing.match(stripped)
+    if not match:
+        return None
+    rest = stripped[match.end() :].strip()
+    if len(rest) > 40 or re.search(r"[.!?]\s|\b(?:jag|vi|i|we|you|du|ni|för|for)\b", rest, re.I):
+        return None
+    return rest
+
+
+def _end_of_own_text(lines: list[str], words: _Words) -> int:
+    """Index where a phone footer or a disclaimer starts (the sender's text ends there)."""
+    for index, line in enumerate(lines):
+        if index == 0:
+            continue
+        if words.footer.match(line):
+            return index
+        if words.disclaimer.match(line):
+            paragraph = " ".join(lines[index : index + 8])
+            if words.disclaimer_words.search(paragraph):
+                return index
+    return len(lines)
+
+
+def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    for index, line in enumerate(lines):
+        if line.strip():
+            if start is None:
+                start = index
+        elif start is not None:
+            spans.append((start, index))
+            start = None
+    if start is not None:
+        spans.append((start, len(lines)))
+    return spans
+
+
+def _evidence(lines: list[str], words: _Words, names: list[set[str]]) -> int:
+    score = 0
+    for line in lines:
+        if "@" in line or _PHONE_LIKE.search(line) or "www." in line or "://" in line:
+            score += 2
+        elif words.title.search(line) or words.org.search(line):
+            score += 1
+        elif _matches_name(line, names):
+            score += 2
+    return score
+
+
+def find_signature(
+    top: str,
+    *,
+    sender: Mailbox | None,
+    lexicon: Lexicon,
+) -> SignatureBlock | None:
+    """The sender's signature block in their own (redacted) text, or None."""
+    if not top.strip():
+        return None
+    words = _words(lexicon)
+    lines = top.split("\n")
+    end = _end_of_own_text(lines, words)
+    while end > 0 and not lines[end - 1].strip():
+        end -= 1
+    if end == 0:
+        return None
+    names = _name_keys(sender)
+    found: tuple[int, int, str] | None = None
+    for index in range(end - 1, -1, -1):
+        if _DASHES.match(lines[index]) and 0 < end - index - 1 <= _MAX_LINES:
+            found = (index + 1, end, "dashes")
+            break
+    if found is None:
+        for index in range(end - 1, max(-1, end - 1 - _MAX_LINES), -1):
+            rest = _closing_rest(lines[index], words)
+            if rest is None:
+                continue
+            after = [line for line in lines[index + 1 : end] if line.strip()]
+            if any(len(line.strip()) > _SHORT for line in after):
+                break
+            start = index if rest else index + 1
+            if start < end:
+                found = (start, end, "closing")
+            break
+    if found is None:
+        found = _name_anchor(lines, end, names)
+    if found is None:
+        spans = [s for s in _paragraphs(lines[:end]) if s[1] <= end]
+        if spans:
+            start, stop = spans[-1]
+            block = lines[start:stop]
+            short = all(len(line.strip()) <= _SHORT for line in block)
+            prev = _previous_line(lines, start)
+            if (
+                short
+                and 1 <= len(block) <= 10
+                and not prev.rstrip().endswith(":")
+                and (len(spans) > 1 or _matches_name(block[0], names))
+                and _evidence(block, words, names) >= 2
+                and not any(words.referral.search(line) for line in block)
+                and not _GREETING.match(block[0])
+                and not any(_FIRST_PERSON.match(line) for line in block)
+            ):
+                if len(spans) > 1 and not _matches_name(block[0], names):
+                    p_start, p_stop = spans[-2]
+                    before = lines[p_start:p_stop]
+                    if (
+                        len(before) <= 4
+                        and _matches_name(before[0], names)
+                        and all(len(line.strip()) <= _SHORT for line in before)
+                    ):
+                        start = p_start
+                found = (start, stop, "block")
+    if found is None:
+        return None
+    start, stop, how = found
+    block_lines = [line.rstrip() for line in lines[start:stop]]
+    # An auto-reply's "Vid brådskande ärenden kontakta …" after the name is someone else's.
+    for index, line in enumerate(block_lines):
+        if index > 0 and words.referral.search(line):
+            block_lines = block_lines[:index]
+            break
+    while block_lines and not block_lines[0].strip():
+        block_lines.pop(0)
+    while block_lines and not block_lines[-1].strip():
+        block_lines.pop()
+    if not block_lines:
+        return None
+    text = "\n".join(block_lines)
+    if words.newsletter.search(text) or _only_a_sign_off(block_lines, words):
+        return None
+    return SignatureBlock(text=text, lines=tuple(block_lines), how=how)
+
+
+def _only_a_sign_off(lines: list[str], words: _Words) -> bool:
+    """ "/Tove", "Hilsen Knut", "Sofia": a closing and a first name, nothing a contact is
+    made of (no surname, title, organisation, number, address or link) — no signature.
+    A full name ("Vänliga hälsningar ⏎ Erik Sandberg") is a (minimal) signature."""
+    filled = [line.strip() for line in lines if line.strip()]
+    if len(filled) != 1:
+        return False
+    line = filled[0]
+    rest = _closing_rest(line, words)
+    name = (rest if rest is not None else line).lstrip("/-– ").strip()
+    return not (
+        len(name.split()) > 1
+        or len(line) > 40
+        or _DIGITS.search(line)
+        or "@" in line
+        or "." in line
+        or words.title.search(line)
+        or words.org.search(line)
+    )
+
+
+def _name_anchor(lines: list[str], end: int, names: list[set[str]]) -> tuple[int, int, str] | None:
+    """A short line with the sender's name near the end, only short lines after it.
+
+    Up to ten non-blank lines back: a plain part made from HTML double-spaces every line.
+    """
+    seen = 0
+    for index in range(end - 1, -1, -1):
+        line = lines[index].strip()
+        if not line:
+            continue
+        seen += 1
+        if len(line) > _SHORT or seen > 10:
+            return None
+        if len(line) <= 40 and index > 0 and _matches_name(line, names):
+            return (index, end, "name")
+    return None
+
+
+def _previous_line(lines: list[str], start: int) -> str:
+    for index in range(start - 1, -1, -1):
+        if lines[index].strip():
+            return lines[index]
+    return ""
+
+
+# --- contact ------------------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in re.split(r"[^\w]+", _fold(text)) if len(t) >= 2 and not t.isdigit()]
+
+
+def clean_display_name(name: str | None) -> str | None:
+    """A From display name as a person's name: "Berg, Karin" → "Karin Berg", no org tail."""
+    if not name:
+        return None
+    name = name.strip().strip("'\"").strip()
+    if "@" in name:
+        return None
+    name = re.split(r"\s+[|(\[]|\s+[-\u2013\u2014/]\s+", name)[0].strip()
+    if name.count(",") == 1:
+        last, first = (p.strip() for p in name.split(","))
+        if last and first and " " not in last:
+            name = f"{first} {last}"
+    return name or None
+
+
+def _name_keys(sender: Mailbox | None) -> list[set[str]]:
+    """Token sets that identify the sender: from the display name and the address's local part."""
+    keys: list[set[str]] = []
+    if sender is None:
+        return keys
+    display = clean_display_name(sender.name)
+    if display:
+        tokens = set(_tokens(display))
+        if tokens:
+            keys.append(tokens)
+    local = sender.email.partition("@")[0]
+    parts = {t for t in re.split(r"[._\-+]", _fold(local)) if len(t) >= 2 and not t.isdigit()}
+    if parts and not parts & _ROLE_LOCALS:
+        keys.append(parts)
+    return keys
+
+
+def _matches_name(line: str, names: list[set[str]]) -> bool:
+    if not line.strip() or "@" in line or _DIGITS.search(line):
+        return False
+    tokens = _tokens(line)
+    if not tokens or len(tokens) > 6:
+        return False
+    have = set(tokens)
+    for key in names:
+        common = have & key
+        if len(common) >= 2 or (common and (len(key) == 1 or len(have) == 1)):
+            return True
+        if len(key) == 1 and len(tokens) >= 2:
+            # "kberg@", "karinb@", "karinberg@": initial + surname, first name + initial
+            only = next(iter(key))
+            if len(only) >= 4 and only in (
+                "".join(tokens),
+                tokens[0][0] + tokens[-1],
+                tokens[0] + tokens[-1][0],
+            ):
+                return True
+    return False
+
+
+def _items(block: SignatureBlock, words: _Words) -> list[str]:
+    """Logical lines of the block: table cells and "|"-separated parts split, labels kept."""
+    items: list[str] = []
+    for index, line in enumerate(block.lines):
+        if index == 0:
+            rest = _closing_rest(line, words)
+            if rest is not None:
+                line = rest
+        for part in _ITEM_SPLIT.split(line):
+            part = part.strip().strip("|").strip()
+            if not part:
+                continue
+            # "Erik Lindqvist, Kulturreporter" / "Erik Lindqvist - Dagbladet": a name first.
+            pieces = [p.strip() for p in _NAME_TAIL.split(part) if p.strip()]
+            if len(pieces) > 1 and _PERSON.match(pieces[0]):
+                items.extend(pieces)
+            else:
+                items.append(part)
+    return items
+
+
+def _contactish(item: str) -> bool:
+    return bool(
+        _BARE_DOMAIN.match(item)
+        or "@" in item
+        or _PHONE_LIKE.search(item)
+        or "www." in item
+        or "://" in item
+        or _LABEL.match(item)
+        or find_address(item)
+    )
+
+
+def _domain_label(email: str) -> str | None:
+    domain = email.rpartition("@")[2].lower()
+    labels = domain.split(".")
+    if len(labels) < 2:
+        return None
+    label = labels[-2]
+    if label in _FREEMAIL or len(label) < 3:
+        return None
+    return label
+
+
+def _org_like(item: str, words: _Words, label: str | None) -> bool:
+    if words.org.search(item):
+        return True
+    if label:
+        squashed = re.sub(r"[^\w]", "", _fold(item))
+        return label.replace("-", "") in squashed
+    return False
+
+
+def _names_domain(item: str, label: str | None) -> bool:
+    """The item is the mail domain's name ("NRK" for nrk.example, "Yle" for yle.example)."""
+    if not label:
+        return False
+    return re.sub(r"[^\w]", "", _fold(item)) == label.replace("-", "")
+
+
+# "ashbyfreelance.example", "nrk.example/kultur": written in lower case, a web address;
+# "Filmkritik.se" with a capital is the organisation's name (and then not also a URL).
+_BARE_DOMAIN = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/\S*)?$")
+
+
+_CONTACTS: dict[tuple[object, ...], Contact] = {}
+_CONTACTS_MAX = 4096
+
+
+def contact_from(
+    block: SignatureBlock | None,
+    *,
+    sender: Mailbox | None,
+    lexicon: Lexicon,
+    rules_dir: str | Path | None = None,
+    exclude_emails: Iterable[str] = (),
+    exclude_phones: Iterable[str] = (),
+    regions: Sequence[str] = (DEFAULT_REGION,),
+) -> Contact:
+    """The sender's contact: their From address first, the rest from their own signature.
+
+    A sender's signature comes back in every mail they send, so the reading is
+    remembered per (block, sender, exclusions, regions); callers get their own copy.
+    `regions` are where national-format numbers are read (`region.phone_regions`).
+    """
+    emails_out, phones_out = tuple(exclude_emails), tuple(exclude_phones)
+    key = (
+        block.text if block else None,
+        sender.email if sender else None,
+        sender.name if sender else None,
+        id(lexicon),
+        str(rules_dir),
+        emails_out,
+        phones_out,
+        tuple(regions),
+    )
+    cached = _CONTACTS.get(key)
+    if cached is None:
+        cached = _read_contact(
+            block,
+            sender=sender,
+            lexicon=lexicon,
+            rules_dir=rules_dir,
+            exclude_emails=emails_out,
+            exclude_phones=phones_out,
+            regions=tuple(regions),
+        )
+        if len(_CONTACTS) >= _CONTACTS_MAX:
+            _CONTACTS.clear()
+        _CONTACTS[key] = cached
+    return deepcopy(cached)
+
+
+def _read_contact(
+    block: SignatureBlock | None,
+    *,
+    sender: Mailbox | None,
+    lexicon: Lexicon,
+    rules_dir: str | Path | None,
+    exclude_emails: Iterable[str],
+    exclude_phones: Iterable[str],
+    regions: tuple[str, ...] = (DEFAULT_REGION,),
+) -> Contact:
+    words = _words(lexicon)
+    display = clean_display_name(sender.name if sender else None)
+    label = _domain_label(sender.email) if sender else None
+    if display and _org_like(display, words, label) and not words.title.search(display):
+        display = None  # "Dagbladet Kultur <kultur@…>": a mailbox, not a person
+    own = normalize_email(sender.email) if sender else None
+    emails: list[str] = [own or sender.email] if sender else []
+    contact = Contact(name=display, emails=emails)
+    if block is None:
+        return contact
+    names = _name_keys(Mailbox(email=sender.email, name=display)) if sender else []
+    items = _items(block, words)
+    covers = [item for item in items if words.coverage_label.match(item)]
+    used: set[int] = {index for index, item in enumerate(items) if item in covers}
+
+    name_index: int | None = None
+    keys = set().union(*names) if names else set()
+    best = 0
+    for index, item in enumerate(items):
+        if _matches_name(item, names) and not _org_like(item, words, label):
+            # "Best, John ⏎ John Smith": the fullest line that names the sender wins.
+            overlap = len(set(_tokens(item)) & keys) or 1
+            if overlap > best:
+                name_index, best = index, overlap
+    if (
+        name_index is None
+        and items
+        and _PERSON.match(items[0])
+        and not (words.title.search(items[0]) or _org_like(items[0], words, label))
+        and not names
+    ):
+        name_index = 0
+    if name_index is not None:
+        used.add(name_index)
+        found_name = _PARENTHESES.sub("", items[name_index]).strip(" ,")
+        words_in = found_name.split()
+        if keys and words.title.search(found_name) and len(words_in) > 2:
+            # "Erik Lindqvist Kulturreporter": the name is the words the keys know.
+            head = [w for w in words_in if set(_tokens(w)) & keys]
+            if head and found_name.startswith(" ".join(head)):
+                rest = found_name[len(" ".join(head)) :].strip(" ,")
+                found_name = " ".join(head)
+                items.insert(name_index + 1, rest)
+                used = {i + 1 if i > name_index else i for i in used}
+        same = display is not None and set(_tokens(found_name)) == set(_tokens(display))
+        if same and (found_name.isupper() or found_name.islower()):
+            found_name = display or found_name  # "ERIK LINDQVIST": the From header's casing
+        if display is None or len(_tokens(found_name)) >= len(_tokens(display)):
+            contact.name = found_name
+
+    title: str | None = None
+    org: str | None = None
+    title_index: int | None = None
+    candidates = [
+        index
+        for index, item in enumerate(items)
+        if index not in used
+        and not _contactish(item)
+        and len(item.split()) <= 10
+        and words.title.search(item)
+    ]
+    # "Svenska Journalistförbundet" has a title word too: a line that is no organisation wins.
+    plain = [i for i in candidates if not _org_like(items[i], words, label)]
+    if plain or candidates:
+        title_index = (plain or candidates)[0]
+    if title_index is None and name_index is not None and name_index + 1 < len(items):
+        candidate = items[name_index + 1]
+        if (
+            not _contactish(candidate)
+            and not _org_like(candidate, words, label)
+            and (len(candidate.split()) <= 6 and not _DIGITS.search(candidate))
+        ):
+            title_index = name_index + 1
+    if title_index is not None:
+        used.add(title_index)
+        # "Programleder, Kulturhuset | NRK": a line of its own that names the mail domain's
+        # organisation is the organisation; the programme stays in the title.
+        own_org = next(
+            (
+                i
+                for i, item in enumerate(items)
+                if i not in used and not _contactish(item) and _names_domain(item, label)
+            ),
+            None,
+        )
+        if own_org is not None and not words.title.search(items[own_org]):
+            title, org = items[title_index].strip(" ,"), items[own_org]
+            used.add(own_org)
+        else:
+            title, org = _split_title(items[title_index], words, label)
+
+    if org is None:
+        for index, item in enumerate(items):
+            if index in used or _contactish(item) or len(item.split()) > 8:
+                continue
+            if _org_like(item, words, label):
+                org = item
+                used.add(index)
+                break
+    if org is None and title_index is not None and title_index + 1 < len(items):
+        candidate = items[title_index + 1]
+        if (
+            (title_index + 1) not in used
+            and not _contactish(candidate)
+            and (
+                len(candidate.split()) <= 6
+                and not _DIGITS.search(candidate)
+                and not words.closing.match(candidate)
+            )
+        ):
+            org = candidate
+    contact.title = title
+    contact.organization = org
+
+    excluded_emails = {e.lower() for e in exclude_emails}
+    for value in find_emails(block.text):
+        if value.lower() not in {e.lower() for e in contact.emails} | excluded_emails:
+            contact.emails.append(value)
+    excluded_phones = set(exclude_phones)
+    contact.phones = [p for p in find_phones(block.text, regions=regions) if p.e164 not in excluded_phones]
+    contact.address = find_address(block.text)
+    named = f"https://{org.lower()}" if org and " " not in org and "." in org else None
+    contact.urls = [u for u in find_urls(block.text) if u.lower().rstrip("/") != named]
+    # The title as kept (an organisation split off it says nothing about the beat).
+    contact.coverage = coverage_of([title, *covers], rules_dir=rules_dir)
+    return contact
+
+
+def _split_title(item: str, words: _Words, label: str | None) -> tuple[str, str | None]:
+    """ "Kulturredaktör, Dagbladet" → ("Kulturredaktör", "Dagbladet"); else (item, None).
+
+    Only an organisation is split off, at the last separator that leaves one:
+    "Producer, Front Row, BBC Radio 4" → ("Producer, Front Row", "BBC Radio 4");
+    "Redaktör, Nyhetsmorgon" (a programme) stays the title.
+    """
+    cuts = list(_TITLE_SPLIT.finditer(item))
+    for cut in reversed(cuts):
+        head, tail = item[: cut.start()].strip(), item[cut.end() :].strip()
+        if (
+            head
+            and tail
+            and words.title.search(head)
+            and _org_like(tail, words, label)
+            and not words.title.search(tail)
+        ):
+            return head, tail
+    return item.strip(" ,"), None

@@ -1,0 +1,122 @@
+"""Contact values in free text: e-mails, typed phones, URLs, postal addresses."""
+
+from __future__ import annotations
+
+import pytest
+
+from harvester.understand.extract import find_address, find_emails, find_phones, find_urls
+from harvester.understand.types import Address, PhoneType
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("karin.berg@Dagbladet.EXAMPLE", ["karin.berg@dagbladet.example"]),
+        ("<erik@sr.example>, erik@sr.example", ["erik@sr.example"]),
+        ("Mejla: anna-lena.o'neil@pr-byran.example.", ["anna-lena.o'neil@pr-byran.example"]),
+        ("no address @ here, nor foo@bar", []),
+    ],
+)
+def test_emails_are_found_normalised_and_deduplicated(text: str, expected: list[str]) -> None:
+    assert find_emails(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mobil: 070-174 06 05", [("+46701740605", PhoneType.MOBILE)]),
+        ("Tel: 08-465 004 10", [("+46846500410", PhoneType.FIXED)]),
+        ("Tel: 070-174 06 06", [("+46701740606", PhoneType.MOBILE)]),
+        ("Växel 08-465 004 00", [("+46846500400", PhoneType.SWITCHBOARD)]),
+        ("vx: 031-390 06 00", [("+46313900600", PhoneType.SWITCHBOARD)]),
+        ("Switchboard +46 40 628 04 00", [("+46406280400", PhoneType.SWITCHBOARD)]),
+        ("Fax 040-628 04 11", [("+46406280411", PhoneType.FAX)]),
+        ("Direkt: 0980-319 205", [("+46980319205", PhoneType.FIXED)]),
+        ("Cell: +46 (0)70 174 06 07", [("+46701740607", PhoneType.MOBILE)]),
+        ("+47 22 12 34 56", [("+4722123456", PhoneType.FIXED)]),
+        ("010-123 45 67", [("+46101234567", PhoneType.FIXED)]),
+        ("Direkt: 070-174 06 09", [("+46701740609", PhoneType.MOBILE)]),
+        ("GSM +46 70 174 06 14", [("+46701740614", PhoneType.MOBILE)]),
+        ("Sentralbord: +47 22 12 34 00", [("+4722123400", PhoneType.SWITCHBOARD)]),
+        ("Faks +47 22 12 34 01", [("+4722123401", PhoneType.FAX)]),
+        ("Mob: 08-465 004 15", [("+46846500415", PhoneType.MOBILE)]),
+        ("+358 40 123 4567", [("+358401234567", PhoneType.MOBILE)]),
+        (
+            "T: +46 8 465 004 10 | M: +46 70 174 06 12",
+            [("+46846500410", PhoneType.FIXED), ("+46701740612", PhoneType.MOBILE)],
+        ),
+        (
+            "Direkt 031-390 06 05  Mobil 070-174 06 08",
+            [("+46313900605", PhoneType.FIXED), ("+46701740608", PhoneType.MOBILE)],
+        ),
+        ("Org.nr 556036-0793, datum 2026-04-03, nödnummer 112", []),
+    ],
+)
+def test_phones_are_e164_and_typed_from_label_or_number_plan(
+    text: str, expected: list[tuple[str, PhoneType]]
+) -> None:
+    assert [(p.e164, p.type) for p in find_phones(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("www.dagbladet.example/kultur", ["https://www.dagbladet.example/kultur"]),
+        ("Läs mer: https://sr.example/p2.", ["https://sr.example/p2"]),
+        ("linkedin.com/in/karinberg", ["https://linkedin.com/in/karinberg"]),
+        (
+            "Twitter: twitter.com/karin_b | x.com/karin_b",
+            ["https://twitter.com/karin_b", "https://x.com/karin_b"],
+        ),
+        ("karin@dagbladet.example", []),
+        ("kvallsposten.example", ["https://kvallsposten.example"]),
+        ("Läs dagbladet.se/kultur i dag.", ["https://dagbladet.se/kultur"]),
+        ("bild.jpg, t.o.m. 3/4", []),
+    ],
+)
+def test_urls_get_a_scheme_and_social_profiles_are_found(text: str, expected: list[str]) -> None:
+    assert find_urls(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Storgatan 12, 111 22 Stockholm", Address("Storgatan 12", "111 22", "Stockholm")),
+        ("Box 123\n101 23 Stockholm", Address("Box 123", "101 23", "Stockholm")),
+        ("Box 123, SE-101 23 Stockholm", Address("Box 123", "101 23", "Stockholm", "Sweden")),
+        ("Karl Johans gate 1, 0150 Oslo", Address("Karl Johans gate 1", "0150", "Oslo")),
+        (
+            "Vesterbrogade 3\n1560 København V\nDanmark",
+            Address("Vesterbrogade 3", "1560", "København V", "Danmark"),
+        ),
+        ("Mannerheimintie 5, 00100 Helsinki", Address("Mannerheimintie 5", "00100", "Helsinki")),
+        (
+            "Besöksadress: Storgatan 12, Stockholm\nPostadress: Box 123, 101 23 Stockholm",
+            Address("Box 123", "101 23", "Stockholm"),
+        ),
+        ("Adress: Storgatan 12\n111 22 Stockholm", Address("Storgatan 12", "111 22", "Stockholm")),
+        ("Vi ses 2026 kl 10", None),
+        ("Ring mig på 070-174 06 05", None),
+    ],
+)
+def test_postal_addresses_are_parsed(text: str, expected: Address | None) -> None:
+    assert find_address(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "street", "code", "city"),
+    [
+        ("Media Centre, 201 Wood Lane, London W12 7TQ", "Media Centre, 201 Wood Lane", "W12 7TQ", "London"),
+        ("Oxford Road, Manchester M60 1SJ", "Oxford Road", "M60 1SJ", "Manchester"),
+        ("Pacific Quay\nGlasgow G51 1DA", "Pacific Quay", "G51 1DA", "Glasgow"),
+    ],
+)
+def test_uk_postcode_lines_give_street_code_and_town(text: str, street: str, code: str, city: str) -> None:
+    address = find_address(text)
+    assert address is not None
+    assert (address.street, address.postal_code, address.city) == (street, code, city)
+
+
+@pytest.mark.parametrize("text", ["Tel 020 7946 0123", "Ring mig, OK 12 AB", "Releasefest 14 maj"])
+def test_text_without_a_postcode_line_has_no_address(text: str) -> None:
+    assert find_address(text) is None
