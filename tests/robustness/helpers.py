@@ -34,10 +34,6 @@ __all__ = [
 ]
 
 KEY = b"robustness-suppression-key-0123456789"
-#: PostgreSQL rejects NUL characters and over-long values the schema's String(n) columns
-#: cannot hold; SQLite accepts them. Reported to the lead (store/messages.py, store/contacts.py);
-#: flip to True when the store strips NULs and clips, and the xfails in test_fuzz_ingest pass.
-PG_STORES_ODD_MESSAGES = False
 
 
 def backend_of(url: str) -> str:

@@ -24,8 +24,6 @@ from store.models import Message
 from tests.robustness.contract import check_inspect_object
 from tests.robustness.corpus import BUILDERS, MUTATORS, OWN_DOMAINS, SEEDS, fuzz_settings, messages
 from tests.robustness.helpers import (
-    PG_STORES_ODD_MESSAGES,
-    backend_of,
     count_store,
     make_pipeline,
     run_harvester,
@@ -104,10 +102,6 @@ def _raw(data: bytes, label: str) -> RawMessage:
     return RawMessage(data=data, origin=Origin(kind=OriginKind.FILE, path=label))
 
 
-def _strict(db_url: str) -> bool:
-    return backend_of(db_url) == "sqlite" or PG_STORES_ODD_MESSAGES
-
-
 @fuzz_settings(25)
 @given(batch=st.lists(messages(), min_size=1, max_size=8))
 def test_ingest_stores_every_mutated_message_once_and_never_raises(
@@ -121,16 +115,14 @@ def test_ingest_stores_every_mutated_message_once_and_never_raises(
     assert first.messages == len(raws)
     assert first.stored + first.duplicates + first.errors == len(raws)
     assert again.stored == 0
-    if _strict(db_url):
-        assert first.errors == 0 and again.errors == 0
+    assert first.errors == 0 and again.errors == 0
     with pipeline.sessions() as session:
         counts = count_store(session)
         hashes = set(session.scalars(select(Message.content_hash)))
     assert counts.contacts_without_email_key == counts.orphan_evidence == counts.orphan_keys == 0
     assert counts.messages_without_location == 0
-    if _strict(db_url):
-        for raw in raws:  # stored, or a copy with the same Message-ID is
-            assert raw.content_hash in hashes or first.duplicates
+    for raw in raws:  # stored, or a copy with the same Message-ID is
+        assert raw.content_hash in hashes or first.duplicates
 
 
 ODD_BUT_REAL = {
@@ -156,25 +148,14 @@ ODD_BUT_REAL = {
 
 
 @pytest.mark.parametrize("name", sorted(ODD_BUT_REAL))
-def test_odd_but_real_message_is_stored(
-    db_url: str, engine: object, request: pytest.FixtureRequest, name: str
-) -> None:
-    if not _strict(db_url):
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="bug (store/messages.py, store/contacts.py): PostgreSQL rejects NUL and values longer "
-                "than String(n); the message is counted as an error and, from IMAP, skipped for ever",
-                strict=False,
-            )
-        )
+def test_odd_but_real_message_is_stored(db_url: str, engine: object, name: str) -> None:
+    """NUL characters and values longer than a column (found failing on PostgreSQL, fixed in the store)."""
     report = make_pipeline(db_url).apply_batch([_raw(ODD_BUT_REAL[name], f"{name}.eml")])
     assert (report.stored, report.errors) == (1, 0)
 
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))
 def test_pathological_message_is_stored_once(db_url: str, engine: object, name: str) -> None:
-    if not _strict(db_url) and b"\x00" in BUILDERS[name]():
-        pytest.xfail("bug: PostgreSQL rejects NUL (see test_odd_but_real_message_is_stored)")
     pipeline = make_pipeline(db_url)
     data = BUILDERS[name]()
     first = pipeline.apply_batch([_raw(data, f"{name}.eml")])
@@ -197,8 +178,6 @@ def test_ingest_subprocess_of_a_hostile_mbox_exits_cleanly(db_url: str, tmp_path
         for mutator in rnd.sample(sorted(MUTATORS), 2):
             data = MUTATORS[mutator](data, rnd)
         batch.append(data)
-    if not _strict(db_url):
-        batch = [m for m in batch if b"\x00" not in m]
     mbox = write_mbox(tmp_path / "hostile.mbox", batch)
     expected = sum(1 for _ in read_paths([mbox]))
     config = write_config(tmp_path / "harvester.toml", db_url)
@@ -212,10 +191,6 @@ def test_ingest_subprocess_of_a_hostile_mbox_exits_cleanly(db_url: str, tmp_path
     assert summary["errors"] == 0
 
 
-@pytest.mark.xfail(
-    reason="bug (understand/parse.py, issue 4): message/rfc822 nested ~500 deep → RecursionError",
-    strict=False,
-)
 def test_understand_does_not_raise_on_mail_nested_1000_deep() -> None:
     from harvester.understand import understand
     from tests.robustness.corpus import nested_rfc822

@@ -79,10 +79,6 @@ def test_nested_message_depth_far_beyond_30_does_not_overflow_the_stack() -> Non
     check_understanding(understand(nested_rfc822(400), own_domains=OWN_DOMAINS))
 
 
-@pytest.mark.xfail(
-    reason="bug (understand/parse.py, issue 4): 8-bit UTF-8 in headers (RFC 6532) becomes U+FFFD pairs",
-    strict=False,
-)
 def test_raw_utf8_sender_name_is_read_as_utf8() -> None:
     result = understand(BUILDERS["raw_utf8_headers"](), own_domains=OWN_DOMAINS)
     assert result.contact is not None
@@ -107,12 +103,6 @@ def test_a_from_header_that_is_no_address_gives_no_address_as_contact(sender: st
     check_understanding(result)
 
 
-@pytest.mark.xfail(
-    reason="bug (understand/parse.py header_text, issue 4; found by the long hypothesis run): an encoded "
-    "word whose charset name has a non-ASCII byte raises email.errors.CharsetError (not caught); the "
-    "pipeline then keeps the message as bulk with no Message-ID, sender or thread",
-    strict=False,
-)
 def test_encoded_word_with_a_non_ascii_charset_name_does_not_lose_the_envelope() -> None:
     data = (
         b"From: Erik <erik@dagbladet.example>\r\nTo: =?\xf5tf-8?B?U3Ryw7Zt?= <karin@pr-byran.example>\r\n"
