@@ -62,11 +62,9 @@ class Crasher:
     orphan_runs: int = 0
 
     def _env(self, mark: str, extra: dict[str, str]) -> dict[str, str]:
-        env = {**os.environ, "HARVESTER_SUPPRESSION_KEY": KEY.decode(), **self.env, **extra}
-        env.pop("HARVESTER_TEST_CRASH_AFTER", None)
-        env.update(extra)
-        env[_MARK] = mark
-        return env
+        env = {**os.environ, "HARVESTER_SUPPRESSION_KEY": KEY.decode(), **self.env}
+        env.pop("HARVESTER_TEST_CRASH_AFTER", None)  # only `extra` may arm the crash hook
+        return {**env, **extra, _MARK: mark}
 
     def _reap(self, mark: str) -> None:
         """Give left-over processes 0.5 s to leave on their own, then count and kill them."""
