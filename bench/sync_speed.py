@@ -216,9 +216,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"resync     {again.report.messages:>8} msgs  {time.perf_counter() - started:8.2f} s  "
                 "(unchanged mailbox, full pipeline)"
             )
-        print(
-            f"ratio      sync/floor = {sync_rate / floor_rate:.2f} (target >= 0.5; {workers} workers)"
-        )
+        print(f"ratio      sync/floor = {sync_rate / floor_rate:.2f} (target >= 0.5; {workers} workers)")
         print(f"stored     {result.report.stored} messages, {result.report.errors} errors")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +36,18 @@ from store.models import Message, utcnow
 __all__ = ["BatchReport", "Pipeline", "safe_understand"]
 
 log = logging.getLogger(__name__)
+
+#: Test hook (tests/robustness/test_crash_*.py): the process SIGKILLs itself when it is about to
+#: store its N-th message, inside the open transaction. Unset (the default), it does nothing.
+_CRASH_AFTER = int(os.environ.get("HARVESTER_TEST_CRASH_AFTER") or 0)
+_applied = 0
+
+
+def _test_crash_point() -> None:
+    global _applied
+    _applied += 1
+    if _applied == _CRASH_AFTER:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def safe_understand(
@@ -180,6 +193,8 @@ class Pipeline:
         report = BatchReport()
         with session_scope(self.sessions) as session:
             for raw in raws:
+                if _CRASH_AFTER:
+                    _test_crash_point()
                 report.messages += 1
                 understanding = understood.get(id(raw))
                 if understanding is None:  # the same bytes are stored: only note where they were seen
