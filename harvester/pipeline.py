@@ -13,6 +13,8 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -67,6 +69,27 @@ def safe_understand(
             path=path,
             defects=[f"understand:{type(exc).__name__}"],
         )
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker: exit when the harvester process that owns the pool is gone.
+
+    After a kill -9 nothing tells forkserver workers their owner died (they hold the
+    forkserver's pipe and their own queue open), so without this they, the forkserver
+    and the resource tracker would live on for ever.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.25)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # pid reused by another user's process: the owner is gone
+                os._exit(0)
+
+    threading.Thread(target=watch, name="harvester-parent-watch", daemon=True).start()
 
 
 def _understand_job(args: tuple[RawMessage, tuple[str, ...], Path | None]) -> Understanding:
@@ -147,7 +170,12 @@ class Pipeline:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["harvester.understand"])
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_watch_parent,
+                initargs=(os.getpid(),),
+            )
         jobs = [(raw, self.own_domains, self.rules_dir) for raw in raws]
         try:
             return list(

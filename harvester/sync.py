@@ -90,8 +90,14 @@ def sync_account(
             if stop is not None and stop.is_set():
                 log.info("event=sync.stopped account=%s", account.name)
                 break
-    except HarvesterError as exc:
-        result.error = str(exc)
+    except Exception as exc:  # one account's failure must never stop the others
+        # A HarvesterError's message names the account and is safe to show; anything else
+        # (a library bug) is reported by its type only, never its text (it may hold a secret).
+        result.error = (
+            str(exc)
+            if isinstance(exc, HarvesterError)
+            else f"account {account.name}: unexpected {type(exc).__name__} (see the log)"
+        )
         log.error("event=sync.failed account=%s error=%s", account.name, type(exc).__name__)
         with session_scope(sessions) as session:
             record_error(session, account.name, "*", type(exc).__name__)

@@ -176,8 +176,13 @@ class ReadOnlyImap:
     def login(self, credentials: Credentials) -> None:
         if credentials.oauth2_token is not None:
             self._client.oauth2_login(credentials.user, credentials.oauth2_token)
+            return
+        password = credentials.password or ""
+        if (password + credentials.user).isascii():
+            self._client.login(credentials.user, password)
         else:
-            self._client.login(credentials.user, credentials.password or "")
+            # LOGIN is ASCII only (imaplib raises UnicodeEncodeError); AUTHENTICATE PLAIN sends UTF-8.
+            self._client.plain_login(credentials.user, password)
 
     def capabilities(self) -> tuple[bytes, ...]:
         return tuple(self._client.capabilities())

@@ -82,9 +82,13 @@ def header_text(msg: Message, name: str) -> str | None:
     return " ".join(text.split()) or None
 
 
+#: What an address must look like to be one: "erik lindqvist@x" or "@rik" are not addresses.
+_ADDRESS = re.compile(r"^[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+\.[^\s@<>()\[\],;:\"]+$")
+
+
 def _mailbox(name: str, addr: str) -> Mailbox | None:
     addr = addr.strip().strip("<>").strip()
-    if "@" not in addr:
+    if not _ADDRESS.match(addr):
         return None
     local, _, domain = addr.rpartition("@")
     return Mailbox(email=f"{local}@{domain.lower()}", name=name.strip().strip('"').strip() or None)

@@ -474,7 +474,9 @@ def _items(block: SignatureBlock, words: _Words) -> list[str]:
                 items.extend(pieces)
             else:
                 items.append(part)
-    return items
+    # A redacted line ("[redacted:politics]") says nothing about the sender's name, title
+    # or organisation; it stays in the signature text but is no candidate for a field.
+    return [item for item in items if "[redacted:" not in item]
 
 
 def _contactish(item: str) -> bool:

@@ -67,8 +67,9 @@ class Crasher:
         return {**env, **extra, _MARK: mark}
 
     def _reap(self, mark: str) -> None:
-        """Give left-over processes 0.5 s to leave on their own, then count and kill them."""
-        deadline = time.monotonic() + 0.5
+        """Give left-over processes 3 s to leave on their own (pool workers watch for their
+        owner every 0.25 s), then count and kill them."""
+        deadline = time.monotonic() + 3.0
         left = marked_processes(mark)
         while left and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -97,11 +97,6 @@ def test_ingest_killed_at_many_points_and_rerun_stores_every_message_once(
     assert final == reference
 
 
-@pytest.mark.xfail(
-    reason="bug (harvester/pipeline.py): after kill -9 the forkserver, its pool workers and the "
-    "resource tracker live on for ever (workers hold the forkserver's alive pipe and their own queue)",
-    strict=False,
-)
 def test_killed_ingest_leaves_no_worker_processes_behind(tmp_path: Path, db_url: str, engine: object) -> None:
     mbox = _mbox(tmp_path / "first.mbox", 1)
     config = write_config(tmp_path / "harvester.toml", db_url)

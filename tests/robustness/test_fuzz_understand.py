@@ -86,11 +86,6 @@ def test_raw_utf8_sender_name_is_read_as_utf8() -> None:
     assert result.envelope.subject == "Hallå där, intervju?"
 
 
-@pytest.mark.xfail(
-    reason="bug (understand/parse.py _mailbox, issue 4; found by bench/fuzz_atheris.py): a From header "
-    "that is not a valid address becomes the contact's e-mail (no email-validator check)",
-    strict=False,
-)
 @pytest.mark.parametrize(
     "sender",
     [

@@ -214,12 +214,6 @@ def test_suppression_key_appears_in_no_log_output_audit_or_table(
 
 
 @pytest.mark.dovecot
-@pytest.mark.xfail(
-    reason="bug (harvester/sources/imap.py, issue 6): a non-ASCII password raises UnicodeEncodeError "
-    "from imaplib's LOGIN; it escapes sync_account (not a HarvesterError), so the accounts after it "
-    "are not polled; AUTHENTICATE PLAIN (imapclient plain_login) sends UTF-8",
-    strict=False,
-)
 def test_non_ascii_password_is_an_account_error_not_a_crash(
     tmp_path: Path,
     db_url: str,

@@ -68,3 +68,32 @@ def test_a_danish_address_change_gives_the_new_address_and_no_until() -> None:
     assert reply is not None
     assert reply.reason.value == "address_change"
     assert reply.new_email == "mette.holm@nyavis.example"
+
+
+def test_a_redacted_line_is_never_taken_as_the_organisation() -> None:
+    mail = (
+        "From: Sara Ek <sara@tidning.example>\r\nTo: anna@pr-byran.example\r\n"
+        "Subject: Fråga\r\nMessage-ID: <x3@tidning.example>\r\n"
+        "Date: Fri, 20 Mar 2026 15:00:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Hej, när kommer skivan?\r\n\r\nSara Ek\r\nMusikredaktör\r\n"
+        "Ledamot i kommunfullmäktige (V)\r\n070-174 06 33\r\n"
+    ).encode()
+    contact = understand(mail, own_domains=["pr-byran.example"]).contact
+    assert contact is not None
+    assert all("[redacted" not in (v or "") for v in (contact.name, contact.title, contact.organization))
+
+
+def test_a_calendar_notification_is_bulk_not_an_autoreply() -> None:
+    mail = (
+        "From: Kalender <calendar-notification@example.com>\r\nTo: anna@pr-byran.example\r\n"
+        "Subject: Inbjudan: Pressträff fre 20 mars\r\nAuto-Submitted: auto-generated\r\n"
+        "Message-ID: <x4@example.com>\r\nDate: Fri, 20 Mar 2026 15:00:00 +0100\r\n\r\n"
+        "Du har bjudits in till Pressträff.\r\n"
+    ).encode()
+    result = understand(mail, own_domains=["pr-byran.example"])
+    assert result.kind.value == "bulk" and result.contact is None
+
+
+def test_celebrating_a_religious_holiday_is_religion() -> None:
+    result = redact("Jag är ledig på fredag och firar Eid med familjen.")
+    assert C.RELIGION in result.categories and "Eid" not in result.text
