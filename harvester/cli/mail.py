@@ -91,6 +91,7 @@ def ingest(
         for batch in _batches(read_paths(paths), _BATCH):
             total.merge(pipeline.apply_batch(batch))
             progress.update(task, advance=len(batch))
+        pipeline.close()  # the worker pool goes before exit, never at interpreter teardown
     with sessions() as session:
         contacts_total = len(list_contacts(session))
     summary = {
@@ -162,7 +163,8 @@ def sync(
                 total=done + pending if pending else None,
             )
 
-        results = sync_accounts(accounts, pipeline=pipeline, progress=on_batch)
+        with pipeline:  # shut the worker pool down before exit, never at interpreter teardown
+            results = sync_accounts(accounts, pipeline=pipeline, progress=on_batch)
     rows = [
         {
             "account": r.name,
