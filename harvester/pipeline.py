@@ -2,9 +2,11 @@
 
 Understanding is pure and runs before the transaction; storing a batch (messages,
 threads, contacts and the IMAP cursor that covers them) is ONE transaction, so a
-crash at any point leaves nothing half-written and nothing skipped. Each message
-is applied inside a savepoint: one that cannot be stored is logged by id and
-counted, and the rest of the batch still lands.
+crash at any point leaves nothing half-written and nothing skipped. A batch is
+stored without savepoints; if a message fails, the batch is replayed with one
+savepoint per message, so the bad one is logged by id and counted and the rest
+lands. `Pipeline.stream` overlaps reading and understanding the next batch (worker
+processes) with storing the current one (this process).
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,7 +37,9 @@ from store import contacts, cursors, messages, optouts, projects, retention, rig
 from store.db import session_scope
 from store.models import Message, utcnow
 
-__all__ = ["BatchReport", "Pipeline", "safe_understand"]
+__all__ = ["BatchReport", "PendingBatch", "Pipeline", "safe_understand"]
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +129,17 @@ class BatchReport:
         self.erasures += other.erasures
 
 
+@dataclass(slots=True)
+class PendingBatch:
+    """A batch handed to understanding (`Pipeline.submit`) and not yet stored (`Pipeline.store`)."""
+
+    raws: Sequence[RawMessage]
+    #: The messages whose bytes the store does not have yet: only these are understood.
+    fresh: list[RawMessage]
+    #: Results still coming from the worker pool, or None when they are computed inline at store time.
+    started: Iterator[Understanding] | None
+
+
 class Pipeline:
     def __init__(
         self,
@@ -163,10 +178,7 @@ class Pipeline:
     def understand(self, raw: RawMessage) -> Understanding:
         return safe_understand(raw, own_domains=self.own_domains, rules_dir=self.rules_dir)
 
-    def _understand_all(self, raws: Sequence[RawMessage]) -> list[Understanding]:
-        """Understand a batch, in worker processes when it is worth it (pure work, no I/O)."""
-        if self.workers <= 1 or len(raws) < 4 * self.workers:
-            return [self.understand(raw) for raw in raws]
+    def _pool_for_understanding(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["harvester.understand"])
@@ -176,15 +188,36 @@ class Pipeline:
                 initializer=_watch_parent,
                 initargs=(os.getpid(),),
             )
+        return self._pool
+
+    def _start_understanding(self, raws: Sequence[RawMessage]) -> Iterator[Understanding] | None:
+        """Hand `raws` to the worker pool and return at once, or None when they are better done inline."""
+        if self.workers <= 1 or len(raws) < 4 * self.workers:
+            return None
         jobs = [(raw, self.own_domains, self.rules_dir) for raw in raws]
         try:
-            return list(
-                self._pool.map(_understand_job, jobs, chunksize=max(1, len(jobs) // (4 * self.workers)))
+            return self._pool_for_understanding().map(
+                _understand_job, jobs, chunksize=max(1, len(jobs) // (4 * self.workers))
             )
         except BrokenProcessPool:
             log.error("event=pool.broken action=understand_inline messages=%d", len(raws))
             self.close()
-            return [self.understand(raw) for raw in raws]
+            return None
+
+    def _finish_understanding(
+        self, raws: Sequence[RawMessage], started: Iterator[Understanding] | None
+    ) -> list[Understanding]:
+        if started is not None:
+            try:
+                return list(started)
+            except BrokenProcessPool:
+                log.error("event=pool.broken action=understand_inline messages=%d", len(raws))
+                self.close()
+        return [self.understand(raw) for raw in raws]
+
+    def _understand_all(self, raws: Sequence[RawMessage]) -> list[Understanding]:
+        """Understand a batch, in worker processes when it is worth it (pure work, no I/O)."""
+        return self._finish_understanding(raws, self._start_understanding(raws))
 
     def _already_stored(self, raws: Sequence[RawMessage]) -> set[str]:
         """Content hashes of this batch the store already has: re-reads skip understanding."""
@@ -192,23 +225,54 @@ class Pipeline:
         with self.sessions() as session:
             return set(session.scalars(select(Message.content_hash).where(Message.content_hash.in_(hashes))))
 
-    def apply_batch(
-        self, raws: Sequence[RawMessage], *, cursor: cursors.CursorUpdate | None = None
-    ) -> BatchReport:
-        """Store a batch and advance `cursor` in the same transaction.
+    def submit(self, raws: Sequence[RawMessage]) -> PendingBatch:
+        """Start understanding a batch (in the worker pool when there is one) and return at once."""
+        known = self._already_stored(raws) if raws else set()
+        fresh = [raw for raw in raws if raw.content_hash not in known]
+        return PendingBatch(raws, fresh, self._start_understanding(fresh))
+
+    def store(self, pending: PendingBatch, *, cursor: cursors.CursorUpdate | None = None) -> BatchReport:
+        """Wait for a submitted batch's understanding, then store it and advance `cursor` in ONE transaction.
 
         The batch is first stored without savepoints (fast); if any message fails, the
         transaction is rolled back and the batch stored again with a savepoint per
         message, so the bad one is logged by id and counted and the rest still lands.
         """
-        known = self._already_stored(raws) if raws else set()
-        fresh = [raw for raw in raws if raw.content_hash not in known]
-        understood = dict(zip((id(r) for r in fresh), self._understand_all(fresh), strict=True))
+        results = self._finish_understanding(pending.fresh, pending.started)
+        understood = dict(zip((id(r) for r in pending.fresh), results, strict=True))
         try:
-            return self._store(raws, understood, cursor, isolate=False)
+            return self._store(pending.raws, understood, cursor, isolate=False)
         except SQLAlchemyError as exc:
-            log.warning("event=batch.retry_isolated messages=%d error=%s", len(raws), type(exc).__name__)
-            return self._store(raws, understood, cursor, isolate=True)
+            log.warning(
+                "event=batch.retry_isolated messages=%d error=%s", len(pending.raws), type(exc).__name__
+            )
+            return self._store(pending.raws, understood, cursor, isolate=True)
+
+    def apply_batch(
+        self, raws: Sequence[RawMessage], *, cursor: cursors.CursorUpdate | None = None
+    ) -> BatchReport:
+        """Understand and store one batch, advancing `cursor` in the same transaction."""
+        return self.store(self.submit(raws), cursor=cursor)
+
+    def stream(
+        self, batches: Iterable[tuple[Sequence[RawMessage], cursors.CursorUpdate | None, T]]
+    ) -> Iterator[tuple[T, BatchReport]]:
+        """Store `batches` in order while the next one is read and understood (one batch ahead).
+
+        Reading (IMAP, files) and understanding (worker processes) of batch N+1 overlap the
+        storing of batch N in this process. Each batch is still stored with its own cursor
+        in its own transaction, in order, so a crash or a stop between two yields loses
+        nothing: the batch read ahead was not stored, its cursor did not move, and the next
+        poll reads it again. `T` is whatever the caller wants back with each report.
+        """
+        ahead: tuple[PendingBatch, cursors.CursorUpdate | None, T] | None = None
+        for raws, cursor, tag in batches:
+            submitted = (self.submit(raws), cursor, tag)
+            if ahead is not None:
+                yield ahead[2], self.store(ahead[0], cursor=ahead[1])
+            ahead = submitted
+        if ahead is not None:
+            yield ahead[2], self.store(ahead[0], cursor=ahead[1])
 
     def _store(
         self,

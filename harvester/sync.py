@@ -1,16 +1,17 @@
 """One poll of IMAP accounts through the pipeline: the work of `harvester sync` and of the daemon.
 
 The poller yields batches; each batch is stored together with its cursor in one
-transaction (`Pipeline.apply_batch`) before the next is asked for, so a crash at
-any point loses nothing and duplicates nothing. One account's failure is recorded
-and the next account is polled: a bad mailbox never stops the others.
+transaction, in order, while the next batch is fetched and understood
+(`Pipeline.stream`), so a crash at any point loses nothing and duplicates nothing.
+One account's failure is recorded and the next account is polled: a bad mailbox
+never stops the others.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +20,7 @@ from harvester.config import AccountConfig
 from harvester.errors import HarvesterError
 from harvester.pipeline import BatchReport, Pipeline
 from harvester.sources.imap import Batch, Cursor, ImapSource
+from harvester.sources.raw import RawMessage
 from store.cursors import CursorUpdate, list_cursors, record_error
 from store.db import session_scope
 
@@ -47,15 +49,17 @@ def _cursors(sessions: sessionmaker[Session], account: str) -> dict[str, Cursor]
         }
 
 
-def _store(pipeline: Pipeline, batch: Batch) -> BatchReport:
-    update = CursorUpdate(
-        account=batch.account,
-        folder=batch.folder,
-        uidvalidity=batch.uidvalidity,
-        last_uid=batch.last_uid,
-        messages=len(batch.messages),
-    )
-    return pipeline.apply_batch(batch.messages, cursor=update)
+def _with_cursor(batches: Iterable[Batch]) -> Iterator[tuple[list[RawMessage], CursorUpdate, Batch]]:
+    """Each polled batch with the cursor update that is stored in the same transaction."""
+    for batch in batches:
+        update = CursorUpdate(
+            account=batch.account,
+            folder=batch.folder,
+            uidvalidity=batch.uidvalidity,
+            last_uid=batch.last_uid,
+            messages=len(batch.messages),
+        )
+        yield list(batch.messages), update, batch
 
 
 def sync_account(
@@ -71,8 +75,9 @@ def sync_account(
     source = source or ImapSource(account, timeout=account.timeout, ca_file=account.ca_file)
     sessions = pipeline.sessions
     try:
-        for batch in source.poll(_cursors(sessions, account.name)):
-            result.report.merge(_store(pipeline, batch))
+        # The next batch is fetched and understood while this one is stored (Pipeline.stream).
+        for batch, report in pipeline.stream(_with_cursor(source.poll(_cursors(sessions, account.name)))):
+            result.report.merge(report)
             if batch.skipped:
                 result.skipped += len(batch.skipped)
                 with session_scope(sessions) as session:

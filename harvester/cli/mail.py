@@ -88,9 +88,10 @@ def ingest(
         disable=not show_progress,
     ) as progress:
         task = progress.add_task("ingest", total=None)
-        for batch in _batches(read_paths(paths), _BATCH):
-            total.merge(pipeline.apply_batch(batch))
-            progress.update(task, advance=len(batch))
+        batches = ((batch, None, len(batch)) for batch in _batches(read_paths(paths), _BATCH))
+        for size, report in pipeline.stream(batches):
+            total.merge(report)
+            progress.update(task, advance=size)
         pipeline.close()  # the worker pool goes before exit, never at interpreter teardown
     with sessions() as session:
         contacts_total = len(list_contacts(session))

@@ -140,3 +140,65 @@ def test_nul_characters_and_overlong_headers_are_stored_on_every_database(
         message = session.scalars(select(Message)).one()
         assert "\x00" not in (message.subject or "") and "\x00" not in (message.body or "")
         assert message.message_id is not None and len(message.message_id) <= 998
+
+
+def _numbered(n: int) -> str:
+    return (
+        f"From: Erik Lindqvist <erik@dagbladet.example>\r\nTo: karin@pr-byran.example\r\n"
+        f"Subject: Fråga {n}\r\nMessage-ID: <s{n}@dagbladet.example>\r\n"
+        f"Date: Tue, 3 Mar 2026 10:{n % 60:02d}:00 +0100\r\n\r\nHej Karin, fråga {n}.\r\n"
+    )
+
+
+def _imap_batches(count: int, size: int) -> list[tuple[list[RawMessage], CursorUpdate, int]]:
+    out = []
+    for start in range(1, count + 1, size):
+        uids = range(start, min(start + size, count + 1))
+        raws = [_raw(_numbered(uid), uid=uid) for uid in uids]
+        cursor = CursorUpdate(
+            account="karin", folder="INBOX", uidvalidity=7, last_uid=uids[-1], messages=len(raws)
+        )
+        out.append((raws, cursor, uids[-1]))
+    return out
+
+
+def test_streamed_batches_are_stored_in_order_each_with_its_own_cursor(
+    sessions: sessionmaker[Session],
+) -> None:
+    """The batch read ahead is never stored before its predecessor, nor its cursor moved early."""
+    batches = _imap_batches(40, 10)
+    with Pipeline(
+        sessions,
+        own_domains=["pr-byran.example"],
+        contact_policy=ContactPolicy(
+            legal_basis="legitimate_interest", suppressor=Suppressor(KEY), actor="test"
+        ),
+        workers=2,
+    ) as pipeline:
+        seen = []
+        for last_uid, report in pipeline.stream(iter(batches)):
+            with sessions() as session:
+                cursor = get_cursor(session, "karin", "INBOX")
+                assert cursor is not None and cursor.last_uid == last_uid
+                assert _count(session, Message) == last_uid  # nothing of the batch read ahead
+            seen.append((last_uid, report.stored))
+    assert seen == [(10, 10), (20, 10), (30, 10), (40, 10)]
+
+
+def test_a_stream_left_early_stores_nothing_it_did_not_yield(sessions: sessionmaker[Session]) -> None:
+    """Stopping between batches (SIGTERM, `stop`) leaves the read-ahead batch for the next poll."""
+    batches = _imap_batches(30, 10)
+    pipeline = _pipeline(sessions)
+    stream = pipeline.stream(iter(batches))
+    last_uid, _report = next(stream)
+    stream.close()
+    assert last_uid == 10
+    with sessions() as session:
+        assert _count(session, Message) == 10
+        cursor = get_cursor(session, "karin", "INBOX")
+        assert cursor is not None and cursor.last_uid == 10
+    # The next poll starts after the cursor and stores the rest exactly once.
+    reports = [report for _, report in pipeline.stream(iter(batches[1:]))]
+    assert [r.stored for r in reports] == [10, 10]
+    with sessions() as session:
+        assert _count(session, Message) == 30
