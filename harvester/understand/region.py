@@ -38,6 +38,7 @@ __all__ = [
     "best_language",
     "language_matchers",
     "phone_regions",
+    "ranked_languages",
 ]
 
 DEFAULT_REGION = "SE"
@@ -77,14 +78,18 @@ def language_matchers(lexicon: Lexicon) -> Mapping[str, LanguageWords]:
     return found
 
 
-def best_language(text: str, languages: Mapping[str, LanguageWords]) -> str | None:
-    """The language with most telling words in `text`; None when no word tells."""
+def ranked_languages(text: str, languages: Mapping[str, LanguageWords]) -> list[tuple[str, int]]:
+    """(language, telling words) for each language with at least one in `text`, most first."""
     lower = text[:_MAX_TEXT].lower()
     counts = Counter(_WORD.findall(lower))
     scores = {lang: words.score(lower, counts) for lang, words in languages.items()}
-    if not scores or not max(scores.values()):
-        return None
-    return max(scores, key=lambda k: scores[k])
+    return sorted(((lang, score) for lang, score in scores.items() if score), key=lambda item: -item[1])
+
+
+def best_language(text: str, languages: Mapping[str, LanguageWords]) -> str | None:
+    """The language with most telling words in `text`; None when no word tells."""
+    ranked = ranked_languages(text, languages)
+    return ranked[0][0] if ranked else None
 
 
 def _domain_region(sender_email: str | None) -> str | None:
@@ -96,13 +101,20 @@ def _domain_region(sender_email: str | None) -> str | None:
 
 
 def phone_regions(text: str, *, sender_email: str | None, lexicon: Lexicon) -> tuple[str, ...]:
-    """Regions to read national numbers in, most likely first: domain, language, SE."""
+    """Regions to read national numbers in, most likely first: domain, languages, SE."""
     regions: list[str] = []
     domain = _domain_region(sender_email)
     if domain:
         regions.append(domain)
-    language = best_language(text, language_matchers(lexicon))
-    if language:
+    # Every language the text is written in, not only the first: a Finnish auto-reply
+    # with an English translation still has Finnish numbers. A second language counts
+    # when it is really written there (at least half as many telling words, and two),
+    # not when a word or two of a neighbour language happen to occur ("hei").
+    ranked = ranked_languages(text, language_matchers(lexicon))
+    best = ranked[0][1] if ranked else 0
+    for language, score in ranked:
+        if score != best and (score < 2 or 2 * score < best):
+            continue
         region = lexicon.get(_REGION_FILE, f"phone_region.{language}")
         if isinstance(region, str) and region not in regions:
             regions.append(region)

@@ -58,7 +58,7 @@ def _details(text: str, sender: str = "erik.ek@dagbladet.example", **kw: object)
         ("Min nye adresse er erik@ny.example.", R.ADDRESS_CHANGE),
         ("Jag är frånvarande idag.", R.ABSENCE),
         ("Jag är inte på kontoret.", R.ABSENCE),
-        ("I am away with limited access to email.", R.VACATION),
+        ("I am away with limited access to email.", R.ABSENCE),
         ("Jeg er på efterårsferie.", R.VACATION),
         ("Jag är ledig idag och svarar i morgon.", R.ABSENCE),
         ("Jag är tjänstledig under hösten.", R.ABSENCE),

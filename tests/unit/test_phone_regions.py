@@ -24,6 +24,15 @@ from harvester.understand.region import phone_regions
         # Scandinavian "i" (in) is no English word
         ("Kommer der en visning i Aarhus i maj? Venlig hilsen", "a@avis.example", ("DK", "SE")),
         ("", None, ("SE",)),
+        # a bilingual auto-reply: both languages, the Finnish numbers are Finnish
+        (
+            "Olen poissa toimistolta 14.10. asti. Kiireellisissä asioissa ota yhteyttä. "
+            "I'm out of the office until 14 October.",
+            "a@lehti.example",
+            ("GB", "FI", "SE"),
+        ),
+        # a stray neighbour word ("hei") does not add a language
+        ("Hei! Jeg er på ferie uke 32, ring meg hvis det haster.", "a@avisa.example", ("NO", "SE")),
     ],
 )
 def test_regions_come_from_domain_then_language_then_sweden(
