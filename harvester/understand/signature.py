@@ -181,9 +181,7 @@ def _words(lexicon: Lexicon) -> _Words:
             rf"^\s*(?:{phrase_regex(list(lexicon.phrases(_FILE, 'disclaimer_openers'))) or never})",
             re.I,
         ),
-        newsletter=re.compile(
-            phrase_regex(list(lexicon.phrases(_FILE, "newsletter_footer"))) or never, re.I
-        ),
+        newsletter=re.compile(phrase_regex(list(lexicon.phrases(_FILE, "newsletter_footer"))) or never, re.I),
         title=re.compile(title_src or never, re.I),
         # Legal forms are case-sensitive ("AB", "AS"); media words are capitalised in names.
         org=re.compile(org_src or never),
@@ -492,12 +490,13 @@ def _contactish(item: str) -> bool:
 
 
 def _domain_label(email: str) -> str | None:
+    """The organisation's name in the mail domain ("dagbladet", "gp"); None for free mail."""
     domain = email.rpartition("@")[2].lower()
     labels = domain.split(".")
     if len(labels) < 2:
         return None
     label = labels[-2]
-    if label in _FREEMAIL or len(label) < 3:
+    if label in _FREEMAIL or len(label) < 2:
         return None
     return label
 
@@ -507,8 +506,20 @@ def _org_like(item: str, words: _Words, label: str | None) -> bool:
         return True
     if label:
         squashed = re.sub(r"[^\w]", "", _fold(item))
-        return label.replace("-", "") in squashed
+        if len(label) >= 3:
+            return label.replace("-", "") in squashed
+        # A two-letter domain ("gp.example") is only its own word: "GP Exempel", not "Group".
+        return label in _tokens(item)
     return False
+
+
+# "HD Exempel", "SVT Kultur": a name that opens with an upper-case abbreviation.
+_ACRONYM_HEAD = re.compile(r"^[A-ZÅÄÖÆØ]{2,5}(?=\s|$)")
+
+
+def _org_cue(part: str, words: _Words, label: str | None) -> bool:
+    """`part` of a "Title, Organisation" line reads as an organisation, not a role."""
+    return _org_like(part, words, label) or bool(_ACRONYM_HEAD.match(part) and not words.title.match(part))
 
 
 def _names_domain(item: str, label: str | None) -> bool:
@@ -714,7 +725,8 @@ def _split_title(item: str, words: _Words, label: str | None) -> tuple[str, str 
 
     Only an organisation is split off, at the last separator that leaves one:
     "Producer, Front Row, BBC Radio 4" → ("Producer, Front Row", "BBC Radio 4");
-    "Redaktör, Nyhetsmorgon" (a programme) stays the title.
+    "Redaktör, Nyhetsmorgon" (a programme) stays the title. The reverse order
+    "Dagbladet, kulturredaktör" is read the same way when only the head is an organisation.
     """
     cuts = list(_TITLE_SPLIT.finditer(item))
     for cut in reversed(cuts):
@@ -723,8 +735,19 @@ def _split_title(item: str, words: _Words, label: str | None) -> tuple[str, str 
             head
             and tail
             and words.title.search(head)
-            and _org_like(tail, words, label)
+            and _org_cue(tail, words, label)
             and not words.title.search(tail)
         ):
             return head, tail
+    for cut in cuts:
+        head, tail = item[: cut.start()].strip(), item[cut.end() :].strip()
+        if (
+            head
+            and tail
+            and cut.group().strip() in {",", "|", "-", "\u2013", "\u2014"}
+            and words.title.search(tail)
+            and _org_cue(head, words, label)
+            and not words.title.search(head)
+        ):
+            return tail, head
     return item.strip(" ,"), None
