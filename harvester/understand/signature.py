@@ -30,6 +30,7 @@ from harvester.understand.extract import (
     find_phones,
     find_urls,
     normalize_email,
+    split_street,
 )
 from harvester.understand.lexicon import Lexicon, phrase_regex
 from harvester.understand.region import DEFAULT_REGION
@@ -688,9 +689,20 @@ def _read_contact(
             if index in used or _contactish(item) or len(item.split()) > 8:
                 continue
             if _org_like(item, words, label):
-                org = item
+                org = _firm_of(item, words, label) if _DIGITS.search(item) else item
                 used.add(index)
                 break
+    if org is None:
+        org = next(
+            (
+                firm
+                for index, item in enumerate(items)
+                if index not in used and _DIGITS.search(item)
+                for firm in [_firm_of(item, words, label)]
+                if firm != item
+            ),
+            None,
+        )
     if org is None and title_index is not None and title_index + 1 < len(items):
         candidate = items[title_index + 1]
         if (
@@ -718,6 +730,15 @@ def _read_contact(
     # The title as kept (an organisation split off it says nothing about the beat).
     contact.coverage = coverage_of([title, *covers], rules_dir=rules_dir)
     return contact
+
+
+def _firm_of(item: str, words: _Words, label: str | None) -> str:
+    """ "Exempel AB Storgatan 12" (table cells run together) → "Exempel AB"; else `item`."""
+    for part in item.split(","):
+        head, _ = split_street(part.strip())
+        if head and len(head.split()) <= 6 and _org_like(head, words, label):
+            return head
+    return item
 
 
 def _split_title(item: str, words: _Words, label: str | None) -> tuple[str, str | None]:

@@ -63,3 +63,32 @@ def test_a_title_and_organisation_line_is_split_by_lexicon_and_domain(
     top = f"Hej!\n\nTack för inbjudan.\n\nMed vänliga hälsningar\n{first} {last}\n{line}\n070-174 06 33"
     contact = _contact(top, Mailbox(address, f"{first} {last}"))
     assert (contact.title, contact.organization) == (title, organization)
+
+
+# (address line as a flattened table gives it, street, the firm in front of it)
+STREET_LINES = [
+    ("Scenbolaget Exempel AB Storgatan 12\n111 22 Stockholm", "Storgatan 12", "Scenbolaget Exempel AB"),
+    ("Ingrid Dahl Box 1234\n103 14 Stockholm", "Box 1234", None),
+    ("Eksempel Forlag AS Karl Johans gate 3\n0154 Oslo", "Karl Johans gate 3", "Eksempel Forlag AS"),
+    ("Esimerkki Oy Mannerheimintie 5 A, 00100 Helsinki", "Mannerheimintie 5 A", "Esimerkki Oy"),
+    (
+        "Eksempel Bøger ApS Vesterbrogade 12, 3. th\n1620 København V",
+        "Vesterbrogade 12",
+        "Eksempel Bøger ApS",
+    ),
+    ("Exempelteatern Sveavägen 44 2 tr\n113 59 Stockholm", "Sveavägen 44 2 tr", "Exempelteatern"),
+    # a street's own leading words stay with it
+    ("Gamla Brogatan 5\n111 20 Stockholm", "Gamla Brogatan 5", None),
+    ("S:t Eriksgatan 12\n112 39 Stockholm", "S:t Eriksgatan 12", None),
+    ("Drottning Kristinas väg 3\n114 28 Stockholm", "Drottning Kristinas väg 3", None),
+]
+
+
+@pytest.mark.parametrize(("address", "street", "organization"), STREET_LINES)
+def test_a_firm_run_into_the_street_by_a_table_is_split_off(
+    address: str, street: str, organization: str | None
+) -> None:
+    top = f"Hej!\n\nTack.\n\nVänliga hälsningar\nIda Berg\nPressansvarig\n{address}\n070-174 06 44"
+    contact = _contact(top, Mailbox("ida.berg@gmail.com", "Ida Berg"))
+    assert contact.address is not None
+    assert (contact.address.street, contact.organization) == (street, organization)
