@@ -9,7 +9,9 @@ are already cut) and after redaction, in this order:
 3. else the last paragraph of 1 to 10 short lines that carries contact evidence
    (the sender's name, a title word, an organisation, a number, an address).
 
-Everything from a phone-client footer ("Skickat från min iPhone") or a legal
+A block that is only a first name ("/Eva", "Mvh Eva", "– Eva") is the signature when it is
+the sender's own first name; it names nobody the From header does not, so no name is read
+from it. Everything from a phone-client footer ("Skickat från min iPhone") or a legal
 disclaimer on is never part of it; a block with newsletter-footer words is no
 person's signature. Words per language are data (`rules/lexicon/signature.toml`).
 """
@@ -129,7 +131,7 @@ class SignatureBlock:
 
     text: str
     lines: tuple[str, ...]
-    how: str  # "dashes" | "closing" | "block"
+    how: str  # "dashes" | "closing" | "name" | "block" | "sign_off" (a first name alone)
 
 
 @dataclass
@@ -333,30 +335,53 @@ def find_signature(
     if not block_lines:
         return None
     text = "\n".join(block_lines)
-    if words.newsletter.search(text) or _only_a_sign_off(block_lines, words):
+    if words.newsletter.search(text):
         return None
+    signed = _sign_off_name(block_lines, words)
+    if signed is not None:
+        # "/Eva", "Mvh Eva", "– Eva": the sender's block when it is their own first name;
+        # a stray word ("Ingr", "/J") is none.
+        if not _is_first_name(signed, sender):
+            return None
+        how = "sign_off"
     return SignatureBlock(text=text, lines=tuple(block_lines), how=how)
 
 
-def _only_a_sign_off(lines: list[str], words: _Words) -> bool:
-    """ "/Tove", "Hilsen Knut", "Sofia": a closing and a first name, nothing a contact is
-    made of (no surname, title, organisation, number, address or link) — no signature.
-    A full name ("Vänliga hälsningar ⏎ Erik Sandberg") is a (minimal) signature."""
+def _sign_off_name(lines: list[str], words: _Words) -> str | None:
+    """ "/Tove", "Hilsen Knut", "Sofia": the one word signed with, when the block is only a
+    closing and a first name — nothing a contact is made of (no surname, title,
+    organisation, number, address or link). None for anything more ("Erik Sandberg")."""
     filled = [line.strip() for line in lines if line.strip()]
     if len(filled) != 1:
-        return False
+        return None
     line = filled[0]
     rest = _closing_rest(line, words)
-    name = (rest if rest is not None else line).lstrip("/-– ").strip()
-    return not (
+    name = (rest if rest is not None else line).lstrip("/-–— ").strip(" ,.!")
+    if (
         len(name.split()) > 1
         or len(line) > 40
         or _DIGITS.search(line)
         or "@" in line
-        or "." in line
+        or "." in name
         or words.title.search(line)
         or words.org.search(line)
-    )
+    ):
+        return None
+    return name
+
+
+def _is_first_name(word: str, sender: Mailbox | None) -> bool:
+    """`word` is the sender's first name: the display name's first word(s), or, without a
+    display name, the first part of the address ("eva.holm@" → "eva")."""
+    signed = _tokens(word)
+    if not signed or sender is None:
+        return False
+    display = clean_display_name(sender.name)
+    if display:
+        known = _tokens(display)
+    else:
+        known = [t for t in re.split(r"[._\-+]", _fold(sender.email.partition("@")[0])) if t]
+    return len(known) > len(signed) and known[: len(signed)] == signed
 
 
 def _name_anchor(lines: list[str], end: int, names: list[set[str]]) -> tuple[int, int, str] | None:
@@ -625,6 +650,9 @@ def _read_contact(
         and not names
     ):
         name_index = 0
+    if name_index is not None and block.how == "sign_off":
+        used.add(name_index)  # "/Eva" names no one the From header does not: no name from it
+        name_index = None
     if name_index is not None:
         used.add(name_index)
         found_name = _PARENTHESES.sub("", items[name_index]).strip(" ,")

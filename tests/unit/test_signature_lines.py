@@ -92,3 +92,36 @@ def test_a_firm_run_into_the_street_by_a_table_is_split_off(
     contact = _contact(top, Mailbox("ida.berg@gmail.com", "Ida Berg"))
     assert contact.address is not None
     assert (contact.address.street, contact.organization) == (street, organization)
+
+
+# (the sender's own text, From display name, signature expected, contact name expected)
+SIGN_OFFS = [
+    ("Hej!\n\nTack, det låter bra.\n\n/Eva", "Eva Holm", "/Eva", "Eva Holm"),
+    ("Hej!\n\nJag kommer gärna.\n\nMvh Eva", "Eva Holm", "Mvh Eva", "Eva Holm"),
+    ("Hej!\n\nJag kommer gärna.\n\nHälsningar, Eva", "Eva Holm", "Hälsningar, Eva", "Eva Holm"),
+    ("Hi,\n\nSounds good, see you there.\n\n– Eva", "Eva Holm", "– Eva", "Eva Holm"),
+    ("Hei!\n\nTakk for invitasjonen.\n\nHilsen\nEva", "Holm, Eva", "Eva", "Eva Holm"),
+    (
+        "Moi!\n\nKiitos kutsusta.\n\nTerveisin Eva-Lena",
+        "Eva-Lena Holm",
+        "Terveisin Eva-Lena",
+        "Eva-Lena Holm",
+    ),
+    # no display name: the address's first part is the first name, the contact has no name
+    ("Hej!\n\nTack.\n\n/Eva", None, "/Eva", None),
+    # a word that is not the sender's first name is no signature: nothing is invented
+    ("Hej!\n\nTack.\n\n/Olle", "Eva Holm", None, "Eva Holm"),
+    ("Hej!\n\nTack.\n\nIngr", "Eva Holm", None, "Eva Holm"),
+]
+
+
+@pytest.mark.parametrize(("top", "display", "signature", "name"), SIGN_OFFS)
+def test_a_first_name_sign_off_is_the_signature_and_never_makes_up_a_surname(
+    top: str, display: str | None, signature: str | None, name: str | None
+) -> None:
+    sender = Mailbox("eva.holm@gmail.com", display)
+    if display and "Lena" in display:
+        sender = Mailbox("evalena.holm@gmail.com", display)
+    block = find_signature(top, sender=sender, lexicon=LEX)
+    assert (block.text if block else None) == signature
+    assert contact_from(block, sender=sender, lexicon=LEX).name == name
