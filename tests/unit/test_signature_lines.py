@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from harvester.understand.lexicon import load_lexicon
+from harvester.understand.region import phone_regions
 from harvester.understand.signature import contact_from, find_signature
 from harvester.understand.types import Contact, Mailbox
 
@@ -125,3 +126,87 @@ def test_a_first_name_sign_off_is_the_signature_and_never_makes_up_a_surname(
     block = find_signature(top, sender=sender, lexicon=LEX)
     assert (block.text if block else None) == signature
     assert contact_from(block, sender=sender, lexicon=LEX).name == name
+
+
+# (a labelled line about what the person covers, expected coverage slugs)
+COVERAGE_LINES = [
+    ("Ansvarsområde: film och tv", ["film", "tv"]),
+    ("Ansvarsområden: teater, dans", ["theatre", "dance"]),
+    ("Fagområde: musikk", ["music"]),
+    ("Dekningsområde: teater", ["theatre"]),
+    ("Jeg dekker film", ["film"]),
+    ("Dækningsområde: musik", ["music"]),
+    ("Vastuualue: elokuvat", ["film"]),
+    ("Focus: film and TV", ["film", "tv"]),
+    ("Beats: music, theatre", ["music", "theatre"]),
+    ("Writing about dance", ["dance"]),
+    ("Arbetar med litteratur", ["literature"]),
+]
+
+
+@pytest.mark.parametrize(("line", "coverage"), COVERAGE_LINES)
+def test_a_labelled_beat_line_gives_coverage_and_is_no_organisation(line: str, coverage: list[str]) -> None:
+    top = f"Hej!\n\nTack.\n\nMed vänliga hälsningar\nLisa Ek\nReporter\nExempelposten\n{line}\n070-123 45 67"
+    contact = _contact(top, Mailbox("lisa.ek@exempelposten.example", "Lisa Ek"))
+    assert (contact.title, contact.organization, contact.coverage) == ("Reporter", "Exempelposten", coverage)
+
+
+# Whole Nordic and English signatures: (text, sender, title, organisation, phones, urls, coverage)
+WHOLE = [
+    (
+        "Hei!\n\nTakk.\n\nVennlig hilsen\nKari Nordmann\nKulturjournalist | Eksempelavisen\n"
+        "Mobil: 912 34 567 | Sentralbord: 22 00 00 00\nDekker: teater og dans\nwww.eksempelavisen.example",
+        Mailbox("kari.nordmann@eksempelavisen.example", "Kari Nordmann"),
+        ("Kulturjournalist", "Eksempelavisen"),
+        [("+4791234567", "mobile"), ("+4722000000", "switchboard")],
+        ["https://www.eksempelavisen.example"],
+        ["theatre", "dance", "culture_general"],
+    ),
+    (
+        "Moi!\n\nKiitos.\n\nYstävällisin terveisin\nAino Virtanen\nKulttuuritoimittaja, Esimerkki Sanomat\n"
+        "Puh. 040 123 4567\nVaihde: 09 1234 5678\nAihepiirit: kirjallisuus ja taide",
+        Mailbox("aino.virtanen@esimerkki.example", "Aino Virtanen"),
+        ("Kulttuuritoimittaja", "Esimerkki Sanomat"),
+        [("+358401234567", "mobile"), ("+358912345678", "switchboard")],
+        [],
+        ["literature", "art", "culture_general"],
+    ),
+    (
+        "Hi,\n\nThanks.\n\nBest regards,\nJohn Smith\nSenior Culture Correspondent | The Example Herald\n"
+        "M: +44 7911 123456 | Switchboard: +44 20 7946 0000\nCovers: music, film and books\n"
+        "https://bsky.app/profile/johnsmith.example",
+        Mailbox("john.smith@herald.example", "John Smith"),
+        ("Senior Culture Correspondent", "The Example Herald"),
+        [("+447911123456", "mobile"), ("+442079460000", "switchboard")],
+        ["https://bsky.app/profile/johnsmith.example"],
+        ["music", "film", "literature", "culture_general"],
+    ),
+    (
+        "Hej!\n\nTack.\n\nHälsningar\nOlof Berg\nNöjesredaktör\nExempel Tidning AB\nMob: 073-123 45 67\n"
+        "Vx: 010-123 45 00\nBevakar: nöje, kändisar och tv\ninstagram.com/olofberg",
+        Mailbox("olof.berg@exempeltidning.example", "Olof Berg"),
+        ("Nöjesredaktör", "Exempel Tidning AB"),
+        [("+46731234567", "mobile"), ("+46101234500", "switchboard")],
+        ["https://instagram.com/olofberg"],
+        ["tv", "entertainment"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("top", "sender", "role", "phones", "urls", "coverage"), WHOLE)
+def test_nordic_and_english_signatures_are_read_whole(
+    top: str,
+    sender: Mailbox,
+    role: tuple[str, str],
+    phones: list[tuple[str, str]],
+    urls: list[str],
+    coverage: list[str],
+) -> None:
+    block = find_signature(top, sender=sender, lexicon=LEX)
+    assert block is not None
+    contact = contact_from(
+        block, sender=sender, lexicon=LEX, regions=phone_regions(top, sender_email=sender.email, lexicon=LEX)
+    )
+    assert (contact.title, contact.organization) == role
+    assert [(p.e164, p.type.value) for p in contact.phones] == phones
+    assert (contact.urls, contact.coverage) == (urls, coverage)
