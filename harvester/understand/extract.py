@@ -32,6 +32,7 @@ __all__ = [
     "find_phones",
     "find_urls",
     "normalize_email",
+    "split_street",
 ]
 
 # RFC 5322 is wider than this; these are the addresses people put in signatures.
@@ -286,8 +287,44 @@ def _street_of(candidate: str) -> str | None:
     if not candidate or len(candidate) > 60 or "@" in candidate:
         return None
     if _STREET.match(candidate) or (_STREET_WORD.search(candidate) and re.search(r"\d", candidate)):
-        return candidate
+        return split_street(candidate)[1]
     return None
+
+
+# A table signature flattened to text can run cells together: "Exempel AB Storgatan 12",
+# "Sofia Dahl Box 1234". The street is the tail that is a street on its own: a post box, a
+# one-word street ("Storgatan 12", "Mannerheimintie 5"), or anything after a legal form.
+_BOX_TAIL = re.compile(r"\s((?:Box|Postbox|Postboks|PL|Pb\.?|P\.?O\.? Box)\s*\d+[A-Za-z]?)$")
+_ONE_WORD_STREET = re.compile(
+    r"\s([A-ZÅÄÖÆØ][\wåäöæøéü\-]*(?:gatan|gata|vägen|gränd|torget|plan|allé|allén|backen|stigen|"
+    r"kajen|stræde|strede|vej|vejen|gade|gate|gaten|veien|vegen|plass|plads|katu|tie|kuja|polku|"
+    r"tori)\s\d{1,4}(?:\s?[A-Za-z](?![a-z]))?(?:[,\s]+(?:\d+\.?\s?(?:tr|vån|th|tv|mf|sal)\.?|[A-Z]))?)$"
+)
+_AFTER_LEGAL_FORM = re.compile(
+    r"\s(?:AB|Ab|Oy|Oyj|AS|ASA|ApS|A/S|HB|KB|Ltd\.?|Limited|GmbH|Inc\.?|LLC|plc)\s+(\S.*)$"
+)
+# Words that belong to a street's name in front of it: "Gamla Brogatan", "S:t Eriksgatan".
+_STREET_HEAD = re.compile(
+    r"(?:gamla|nya|övre|nedre|lilla|stora|västra|östra|norra|södra|store|lille|vestre|østre|"
+    r"søndre|nordre|nedre|øvre|gamle|nye|sankt|s:t|st\.?|old|new|upper|lower|north|south|east|"
+    r"west|great|little|vanha|uusi|pohjoinen|eteläinen|itäinen|läntinen|iso|pieni)",
+    re.I,
+)
+
+
+def split_street(line: str) -> tuple[str | None, str]:
+    """ "Exempel AB Storgatan 12" → ("Exempel AB", "Storgatan 12"); a plain street → (None, line)."""
+    for pattern in (_AFTER_LEGAL_FORM, _BOX_TAIL, _ONE_WORD_STREET):
+        match = pattern.search(line)
+        if match is None:
+            continue
+        head, street = line[: match.start(1)].strip(" ,"), match.group(1).strip()
+        if not head or (pattern is _ONE_WORD_STREET and _STREET_HEAD.fullmatch(head.split()[-1])):
+            continue
+        if pattern is _AFTER_LEGAL_FORM and not (_STREET_WORD.search(street) or _STREET.match(street)):
+            continue
+        return head, street
+    return None, line
 
 
 # UK: "Kings Place, 90 York Way, London N1 9GU", "Belvedere Road, London SE1 8XX"; the

@@ -9,7 +9,9 @@ are already cut) and after redaction, in this order:
 3. else the last paragraph of 1 to 10 short lines that carries contact evidence
    (the sender's name, a title word, an organisation, a number, an address).
 
-Everything from a phone-client footer ("Skickat från min iPhone") or a legal
+A block that is only a first name ("/Eva", "Mvh Eva", "– Eva") is the signature when it is
+the sender's own first name; it names nobody the From header does not, so no name is read
+from it. Everything from a phone-client footer ("Skickat från min iPhone") or a legal
 disclaimer on is never part of it; a block with newsletter-footer words is no
 person's signature. Words per language are data (`rules/lexicon/signature.toml`).
 """
@@ -30,6 +32,7 @@ from harvester.understand.extract import (
     find_phones,
     find_urls,
     normalize_email,
+    split_street,
 )
 from harvester.understand.lexicon import Lexicon, phrase_regex
 from harvester.understand.region import DEFAULT_REGION
@@ -128,7 +131,7 @@ class SignatureBlock:
 
     text: str
     lines: tuple[str, ...]
-    how: str  # "dashes" | "closing" | "block"
+    how: str  # "dashes" | "closing" | "name" | "block" | "sign_off" (a first name alone)
 
 
 @dataclass
@@ -181,9 +184,7 @@ def _words(lexicon: Lexicon) -> _Words:
             rf"^\s*(?:{phrase_regex(list(lexicon.phrases(_FILE, 'disclaimer_openers'))) or never})",
             re.I,
         ),
-        newsletter=re.compile(
-            phrase_regex(list(lexicon.phrases(_FILE, "newsletter_footer"))) or never, re.I
-        ),
+        newsletter=re.compile(phrase_regex(list(lexicon.phrases(_FILE, "newsletter_footer"))) or never, re.I),
         title=re.compile(title_src or never, re.I),
         # Legal forms are case-sensitive ("AB", "AS"); media words are capitalised in names.
         org=re.compile(org_src or never),
@@ -334,30 +335,53 @@ def find_signature(
     if not block_lines:
         return None
     text = "\n".join(block_lines)
-    if words.newsletter.search(text) or _only_a_sign_off(block_lines, words):
+    if words.newsletter.search(text):
         return None
+    signed = _sign_off_name(block_lines, words)
+    if signed is not None:
+        # "/Eva", "Mvh Eva", "– Eva": the sender's block when it is their own first name;
+        # a stray word ("Ingr", "/J") is none.
+        if not _is_first_name(signed, sender):
+            return None
+        how = "sign_off"
     return SignatureBlock(text=text, lines=tuple(block_lines), how=how)
 
 
-def _only_a_sign_off(lines: list[str], words: _Words) -> bool:
-    """ "/Tove", "Hilsen Knut", "Sofia": a closing and a first name, nothing a contact is
-    made of (no surname, title, organisation, number, address or link) — no signature.
-    A full name ("Vänliga hälsningar ⏎ Erik Sandberg") is a (minimal) signature."""
+def _sign_off_name(lines: list[str], words: _Words) -> str | None:
+    """ "/Tove", "Hilsen Knut", "Sofia": the one word signed with, when the block is only a
+    closing and a first name — nothing a contact is made of (no surname, title,
+    organisation, number, address or link). None for anything more ("Erik Sandberg")."""
     filled = [line.strip() for line in lines if line.strip()]
     if len(filled) != 1:
-        return False
+        return None
     line = filled[0]
     rest = _closing_rest(line, words)
-    name = (rest if rest is not None else line).lstrip("/-– ").strip()
-    return not (
+    name = (rest if rest is not None else line).lstrip("/-–— ").strip(" ,.!")
+    if (
         len(name.split()) > 1
         or len(line) > 40
         or _DIGITS.search(line)
         or "@" in line
-        or "." in line
+        or "." in name
         or words.title.search(line)
         or words.org.search(line)
-    )
+    ):
+        return None
+    return name
+
+
+def _is_first_name(word: str, sender: Mailbox | None) -> bool:
+    """`word` is the sender's first name: the display name's first word(s), or, without a
+    display name, the first part of the address ("eva.holm@" → "eva")."""
+    signed = _tokens(word)
+    if not signed or sender is None:
+        return False
+    display = clean_display_name(sender.name)
+    if display:
+        known = _tokens(display)
+    else:
+        known = [t for t in re.split(r"[._\-+]", _fold(sender.email.partition("@")[0])) if t]
+    return len(known) > len(signed) and known[: len(signed)] == signed
 
 
 def _name_anchor(lines: list[str], end: int, names: list[set[str]]) -> tuple[int, int, str] | None:
@@ -492,12 +516,13 @@ def _contactish(item: str) -> bool:
 
 
 def _domain_label(email: str) -> str | None:
+    """The organisation's name in the mail domain ("dagbladet", "gp"); None for free mail."""
     domain = email.rpartition("@")[2].lower()
     labels = domain.split(".")
     if len(labels) < 2:
         return None
     label = labels[-2]
-    if label in _FREEMAIL or len(label) < 3:
+    if label in _FREEMAIL or len(label) < 2:
         return None
     return label
 
@@ -507,8 +532,20 @@ def _org_like(item: str, words: _Words, label: str | None) -> bool:
         return True
     if label:
         squashed = re.sub(r"[^\w]", "", _fold(item))
-        return label.replace("-", "") in squashed
+        if len(label) >= 3:
+            return label.replace("-", "") in squashed
+        # A two-letter domain ("gp.example") is only its own word: "GP Exempel", not "Group".
+        return label in _tokens(item)
     return False
+
+
+# "HD Exempel", "SVT Kultur": a name that opens with an upper-case abbreviation.
+_ACRONYM_HEAD = re.compile(r"^[A-ZÅÄÖÆØ]{2,5}(?=\s|$)")
+
+
+def _org_cue(part: str, words: _Words, label: str | None) -> bool:
+    """`part` of a "Title, Organisation" line reads as an organisation, not a role."""
+    return _org_like(part, words, label) or bool(_ACRONYM_HEAD.match(part) and not words.title.match(part))
 
 
 def _names_domain(item: str, label: str | None) -> bool:
@@ -613,6 +650,9 @@ def _read_contact(
         and not names
     ):
         name_index = 0
+    if name_index is not None and block.how == "sign_off":
+        used.add(name_index)  # "/Eva" names no one the From header does not: no name from it
+        name_index = None
     if name_index is not None:
         used.add(name_index)
         found_name = _PARENTHESES.sub("", items[name_index]).strip(" ,")
@@ -677,9 +717,20 @@ def _read_contact(
             if index in used or _contactish(item) or len(item.split()) > 8:
                 continue
             if _org_like(item, words, label):
-                org = item
+                org = _firm_of(item, words, label) if _DIGITS.search(item) else item
                 used.add(index)
                 break
+    if org is None:
+        org = next(
+            (
+                firm
+                for index, item in enumerate(items)
+                if index not in used and _DIGITS.search(item)
+                for firm in [_firm_of(item, words, label)]
+                if firm != item
+            ),
+            None,
+        )
     if org is None and title_index is not None and title_index + 1 < len(items):
         candidate = items[title_index + 1]
         if (
@@ -709,12 +760,22 @@ def _read_contact(
     return contact
 
 
+def _firm_of(item: str, words: _Words, label: str | None) -> str:
+    """ "Exempel AB Storgatan 12" (table cells run together) → "Exempel AB"; else `item`."""
+    for part in item.split(","):
+        head, _ = split_street(part.strip())
+        if head and len(head.split()) <= 6 and _org_like(head, words, label):
+            return head
+    return item
+
+
 def _split_title(item: str, words: _Words, label: str | None) -> tuple[str, str | None]:
     """ "Kulturredaktör, Dagbladet" → ("Kulturredaktör", "Dagbladet"); else (item, None).
 
     Only an organisation is split off, at the last separator that leaves one:
     "Producer, Front Row, BBC Radio 4" → ("Producer, Front Row", "BBC Radio 4");
-    "Redaktör, Nyhetsmorgon" (a programme) stays the title.
+    "Redaktör, Nyhetsmorgon" (a programme) stays the title. The reverse order
+    "Dagbladet, kulturredaktör" is read the same way when only the head is an organisation.
     """
     cuts = list(_TITLE_SPLIT.finditer(item))
     for cut in reversed(cuts):
@@ -723,8 +784,19 @@ def _split_title(item: str, words: _Words, label: str | None) -> tuple[str, str 
             head
             and tail
             and words.title.search(head)
-            and _org_like(tail, words, label)
+            and _org_cue(tail, words, label)
             and not words.title.search(tail)
         ):
             return head, tail
+    for cut in cuts:
+        head, tail = item[: cut.start()].strip(), item[cut.end() :].strip()
+        if (
+            head
+            and tail
+            and cut.group().strip() in {",", "|", "-", "\u2013", "\u2014"}
+            and words.title.search(tail)
+            and _org_cue(head, words, label)
+            and not words.title.search(head)
+        ):
+            return tail, head
     return item.strip(" ,"), None
