@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import phonenumbers
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -40,6 +39,7 @@ from store.contacts import (
 from store.db import session_scope
 from store.models import Contact, utcnow
 from store.optouts import CHANNELS, OptOutSource, add_opt_outs, object_to_everything
+from store.phones import phone_value
 from store.retention import plan
 from store.rights import erase_contact, erase_fields, export_contact, reclaim
 
@@ -84,16 +84,9 @@ def _items(value: str) -> list[str]:
 
 def _phone(text: str) -> dict[str, str]:
     try:
-        number = phonenumbers.parse(text, "SE")
-    except phonenumbers.NumberParseException as exc:
-        raise InputError(f"--set phones: not a phone number: {text!r}") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise InputError(f"--set phones: not a valid phone number: {text!r}")
-    kind = {
-        phonenumbers.PhoneNumberType.MOBILE: "mobile",
-        phonenumbers.PhoneNumberType.FIXED_LINE: "fixed",
-    }.get(phonenumbers.number_type(number), "unknown")
-    return {"e164": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), "type": kind}
+        return phone_value(text)
+    except ValueError as exc:
+        raise InputError(f"--set phones: {exc}: {text!r}") from None
 
 
 def _parse_assignment(text: str, *, taxonomy: set[str]) -> tuple[str, Any]:

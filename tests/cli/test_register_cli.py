@@ -213,3 +213,21 @@ def test_retention_plan_and_run_include_the_register_purposes(runner: CliRunner,
     assert purposes == ["member"]
     after = json.loads(_run(runner, members, "retention", "plan", "--json"))
     assert not [i for i in after if i["what"] == "contact_purpose" and i["due_now"]]
+
+
+def test_import_and_edit_read_a_phone_number_the_same_way(
+    runner: CliRunner, members: Path, tmp_path: Path
+) -> None:
+    """One parser (store/phones.py): the same spellings are stored, and refused, alike."""
+    _run(runner, members, "contacts", "edit", BO, "--set", "phones=+46 (0)70-174 06 22")
+    assert _show(runner, members, ANNA)["phones"] == [{"e164": "+46701740621", "type": "mobile"}]
+    assert _show(runner, members, BO)["phones"] == [{"e164": "+46701740622", "type": "mobile"}]
+    edited = runner.invoke(app, ["--config", str(members), "contacts", "edit", BO, "--set", "phones=070-12"])
+    csv_file = tmp_path / "fel.csv"
+    csv_file.write_text(f"email,phone\n{BO},070-12\n", encoding="utf-8")
+    imported = runner.invoke(
+        app, ["--config", str(members), "contacts", "import", str(csv_file), "--purpose", "member"]
+    )
+    assert (edited.exit_code, imported.exit_code) == (2, 2)
+    assert "--set phones: not a valid phone number: '070-12'" in edited.stderr
+    assert f"{csv_file}:2: rejected: phone: not a valid phone number" in imported.stderr
