@@ -352,7 +352,10 @@ def _resting_status(contact: Contact) -> ContactStatus:
     return ContactStatus.UNSUBSCRIBED if "email" in channels else ContactStatus.ACTIVE
 
 
-def set_legal_basis(session: Session, contact: Contact, legal_basis: str, *, actor: str) -> bool:
+def set_legal_basis(
+    session: Session, contact: Contact, legal_basis: str, *, actor: str, reason: str = "edited by hand"
+) -> bool:
+    """Change the contact's legal basis with one audit event saying why; False when it was that already."""
     if contact.legal_basis == legal_basis:
         return False
     contact.legal_basis = legal_basis
@@ -363,7 +366,7 @@ def set_legal_basis(session: Session, contact: Contact, legal_basis: str, *, act
         "legal_basis.changed",
         actor=actor,
         field="legal_basis",
-        reason="edited by hand",
+        reason=reason,
     )
     return True
 

@@ -406,17 +406,10 @@ def _sync_legal_basis(session: Session, contact: Contact, *, actor: str) -> None
         return
     if _from_mail(session, contact.id):
         held.add("legitimate_interest")
+    from store.contacts import set_legal_basis  # store.contacts imports this module (register_view)
+
     basis = next(b for b in _BASIS_ORDER if b in held)
-    if contact.legal_basis != basis:
-        contact.legal_basis = basis
-        audit.contact_event(
-            session,
-            contact.id,
-            "legal_basis.changed",
-            actor=actor,
-            field="legal_basis",
-            reason="from purposes",
-        )
+    set_legal_basis(session, contact, basis, actor=actor, reason="from purposes")
 
 
 def _held_only_for_register(session: Session, contact_id: int) -> bool:

@@ -260,6 +260,27 @@ def test_member_who_drops_membership_but_subscribes_becomes_consent_only(
         assert contact.legal_basis == "consent"
 
 
+def test_each_legal_basis_change_from_purposes_is_one_audit_event(sessions: sessionmaker[Session]) -> None:
+    """Subscribe (consent), become a member (contract), leave (consent): three changes, three events."""
+    with sessions.begin() as session:
+        contact = _person(session, ANNA)
+        start = contact.legal_basis
+        _subscribe(session, contact)
+        add_purpose(session, contact, "member", rules=RULES, source=PurposeSource.MANUAL, actor="t")
+        purposes.drop_purpose(session, contact, "member", actor="t", reason="left")
+        contact_id = contact.id
+    with sessions() as session:
+        events = list(
+            session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.object_id == contact_id, AuditEvent.action == "legal_basis.changed")
+                .order_by(AuditEvent.id)
+            )
+        )
+    assert start == "legitimate_interest"
+    assert [(e.field, e.reason) for e in events] == [("legal_basis", "from purposes")] * 3
+
+
 # --- retention ------------------------------------------------------------------------------
 
 EVENT = RULES["event_participant"].retention
