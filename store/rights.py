@@ -48,7 +48,7 @@ from store.models import (
     Thread,
     utcnow,
 )
-from store.purposes import register_view
+from store.purposes import purposes_of, register_view
 from store.suppression import Suppressor
 from store.threads import subject_key
 
@@ -392,8 +392,8 @@ def export_contact(
     """Everything held about one person (Art. 15/20), as one JSON-ready object; audited.
 
     `plan`: the retention plan's items (`harvester retention plan --json` objects); the
-    items for this person's threads and contact are exported, so the dates a person is told
-    are exactly the ones `retention run` will act on.
+    items for this person's threads, contact and register purposes are exported, so the
+    dates a person is told are exactly the ones `retention run` will act on.
     """
     person = person_of(session, contact)
     roles: dict[int, set[str]] = {}
@@ -419,7 +419,11 @@ def export_contact(
             .where(Thread.id.in_(thread_ids))
         )
     }
-    mine = {("thread", t) for t in threads} | {("contact", contact.id)}
+    mine = (
+        {("thread", t) for t in threads}
+        | {("contact", contact.id)}
+        | {("contact_purpose", row.id) for row in purposes_of(session, contact.id)}
+    )
     retention = [dict(item) for item in plan if (item.get("what"), item.get("id")) in mine]
     events = session.scalars(
         select(AuditEvent)

@@ -16,13 +16,11 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from harvester.cli.common import ConfigOption, JsonOption, context, emit_json
-from harvester.cli.context import AppContext
+from harvester.cli.retention import plan_json, planned
 from harvester.config import LegalBasis
 from harvester.errors import InputError, UnknownContact
-from harvester.retention_policy import policy_for
 from harvester.understand.coverage import slugs
 from store import audit
 from store.contacts import (
@@ -40,7 +38,6 @@ from store.db import session_scope
 from store.models import Contact, utcnow
 from store.optouts import CHANNELS, OptOutSource, add_opt_outs, object_to_everything
 from store.phones import phone_value
-from store.retention import plan
 from store.rights import erase_contact, erase_fields, export_contact, reclaim
 
 __all__ = ["app", "coverage_slugs"]
@@ -133,12 +130,6 @@ def _parse_assignment(text: str, *, taxonomy: set[str]) -> tuple[str, Any]:
 def _confirm(question: str, yes: bool) -> None:
     if not yes and not typer.confirm(question, default=False):
         raise typer.Exit(1)
-
-
-def _retention_plan(app_ctx: AppContext, session: Session) -> list[dict[str, Any]]:
-    """The retention plan's items (the same `retention run` acts on)."""
-    today = date.today()
-    return [item.to_json(today=today) for item in plan(session, policy_for(app_ctx.config))]
 
 
 @app.command("list")
@@ -296,13 +287,14 @@ def export(
 ) -> None:
     """Everything held about a person, as JSON (GDPR Art. 15/20)."""
     app_ctx = context(ctx, config)
+    today = date.today()
     with session_scope(app_ctx.sessions()) as session:
         data = export_contact(
             session,
             _contact(session, email),
             organization=app_ctx.config.organization.name,
             actor=audit.cli_actor(),
-            plan=_retention_plan(app_ctx, session),
+            plan=plan_json(planned(app_ctx, session, today=today), today=today),
         )
     if out is None:
         emit_json(data)

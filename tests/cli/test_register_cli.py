@@ -231,3 +231,20 @@ def test_import_and_edit_read_a_phone_number_the_same_way(
     assert (edited.exit_code, imported.exit_code) == (2, 2)
     assert "--set phones: not a valid phone number: '070-12'" in edited.stderr
     assert f"{csv_file}:2: rejected: phone: not a valid phone number" in imported.stderr
+
+
+def test_export_holds_the_same_retention_items_as_the_plan_register_purposes_included(
+    runner: CliRunner, members: Path
+) -> None:
+    _run(runner, members, "contacts", "purpose", ANNA, "--add", "support_case")
+    _run(runner, members, "contacts", "purpose", ANNA, "--end", "support_case", "--on", "2024-01-10")
+    _run(runner, members, "contacts", "purpose", BO, "--add", "support_case")
+    _run(runner, members, "contacts", "purpose", BO, "--end", "support_case", "--on", "2024-02-10")
+    planned = json.loads(_run(runner, members, "retention", "plan", "--json"))
+    exported = _export(runner, members, ANNA)
+    ids = {p["purpose"]: p for p in exported["register"]["purposes"]}
+    assert "support_case" in ids
+    purpose_items = [i for i in exported["retention"] if i["what"] == "contact_purpose"]
+    assert len(purpose_items) == 1 and purpose_items[0] in planned
+    assert purpose_items[0]["due_on"] == ids["support_case"]["retention"]["due_on"]
+    assert len([i for i in planned if i["what"] == "contact_purpose"]) == 2  # Bo's is not Anna's
