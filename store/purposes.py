@@ -413,7 +413,13 @@ def _sync_legal_basis(session: Session, contact: Contact, *, actor: str) -> None
 
 
 def _held_only_for_register(session: Session, contact_id: int) -> bool:
-    """No purpose left and nothing learnt from the person's own mail: nothing else justifies keeping them."""
+    """No purpose left and nothing learnt from the person's own mail: nothing else justifies keeping them.
+
+    A contact under legal hold is kept whatever else holds it.
+    """
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.legal_hold:
+        return False
     if session.scalar(select(ContactPurpose.id).where(ContactPurpose.contact_id == contact_id).limit(1)):
         return False
     return not _from_mail(session, contact_id)

@@ -36,6 +36,7 @@ from store.contacts import (
     history,
     provenance,
 )
+from store.holds import refuse_if_held
 from store.models import (
     AuditEvent,
     Contact,
@@ -266,7 +267,11 @@ def erase_contact(
     actor: str,
     reason: str,
 ) -> ErasureReport:
-    """Forget a person entirely and suppress them; the caller commits, then calls `reclaim`."""
+    """Forget a person entirely and suppress them; the caller commits, then calls `reclaim`.
+
+    A contact under legal hold is refused (LegalHold) before anything is touched.
+    """
+    refuse_if_held(contact, "erasure")
     _secure_delete(session)
     person = person_of(session, contact)
     report = ErasureReport(contact_id=contact.id)
@@ -305,7 +310,11 @@ def erase_contact(
 def erase_fields(
     session: Session, contact: Contact, fields: Iterable[str], *, actor: str, reason: str
 ) -> int:
-    """Delete these fields' evidence, history included; phones also lose their keys. Rows deleted."""
+    """Delete these fields' evidence, history included; phones also lose their keys. Rows deleted.
+
+    A contact under legal hold is refused (LegalHold) before anything is touched.
+    """
+    refuse_if_held(contact, "erasure")
     _secure_delete(session)
     wanted = [f for f in fields if f in FIELDS]
     deleted = 0

@@ -35,6 +35,7 @@ from store.contacts import (
     show_view,
 )
 from store.db import session_scope
+from store.holds import refuse_if_held, set_hold
 from store.models import Contact, utcnow
 from store.optouts import CHANNELS, OptOutSource, add_opt_outs, object_to_everything
 from store.phones import phone_value
@@ -253,7 +254,7 @@ def opt_out(
     sessions = app_ctx.sessions()
     if "all" in channels:
         with sessions() as session:
-            _contact(session, email)
+            refuse_if_held(_contact(session, email), "opt-out from all channels (an erasure)")
         _confirm(f"Opt-out from all channels erases {email} and every trace of them. Continue?", yes)
         with session_scope(sessions) as session:
             report = object_to_everything(
@@ -331,7 +332,7 @@ def forget(
             )
     sessions = app_ctx.sessions()
     with sessions() as session:
-        _contact(session, email)
+        refuse_if_held(_contact(session, email), "erasure")
     what = f"the fields {', '.join(wanted)} of {email}" if wanted else f"{email} entirely"
     _confirm(f"Erase {what}? This cannot be undone.", yes)
     actor = audit.cli_actor()
@@ -358,3 +359,23 @@ def forget(
                 f"deleted, {report.messages_redacted} redacted"
             )
     typer.echo(f"{summary}\n{reclaim(app_ctx.engine)}")
+
+
+def _hold(ctx: typer.Context, email: str, config: Path | None, *, held: bool) -> int:
+    app_ctx = context(ctx, config)
+    with session_scope(app_ctx.sessions()) as session:
+        contact = _contact(session, email)
+        set_hold(session, contact, held=held, actor=audit.cli_actor())
+    return contact.id
+
+
+@app.command()
+def hold(ctx: typer.Context, email: EmailArgument, config: ConfigOption = None) -> None:
+    """Put the contact under legal hold: neither retention nor erasure deletes them until released."""
+    typer.echo(f"contact {_hold(ctx, email, config, held=True)} is under legal hold")
+
+
+@app.command()
+def release(ctx: typer.Context, email: EmailArgument, config: ConfigOption = None) -> None:
+    """Lift a contact's legal hold: retention and erasure apply again."""
+    typer.echo(f"contact {_hold(ctx, email, config, held=False)}: legal hold lifted")

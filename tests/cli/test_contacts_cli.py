@@ -203,6 +203,29 @@ def test_forget_some_fields(runner: CliRunner, stocked: Path) -> None:
     _run(runner, stocked, "contacts", "forget", ERIK.email, "--fields", "emails", "--yes", code=2)
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["forget", "--yes"], ["forget", "--fields", "title", "--yes"], ["opt-out", "--channel", "all", "--yes"]],
+)
+def test_a_contact_under_legal_hold_is_not_erased_until_released(
+    runner: CliRunner, stocked: Path, command: list[str]
+) -> None:
+    assert "under legal hold" in _run(runner, stocked, "contacts", "hold", ERIK.email)
+    before = json.loads(_run(runner, stocked, "contacts", "show", ERIK.email, "--json"))
+    refused = runner.invoke(app, ["--config", str(stocked), "contacts", command[0], ERIK.email, *command[1:]])
+    assert refused.exit_code == 2
+    (line,) = refused.stderr.strip().splitlines()
+    assert "under legal hold" in line and "refused" in line and "contacts release" in line
+    assert json.loads(_run(runner, stocked, "contacts", "show", ERIK.email, "--json")) == before
+    _run(runner, stocked, "contacts", "release", ERIK.email)
+    _run(runner, stocked, "contacts", command[0], ERIK.email, *command[1:])
+    events = json.loads(_run(runner, stocked, "audit", "--json"))
+    assert [e["action"] for e in events if e["action"] in ("contact.hold", "contact.release")] == [
+        "contact.hold",
+        "contact.release",
+    ]
+
+
 def _needles() -> list[bytes]:
     texts = [
         ERIK.name,
