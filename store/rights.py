@@ -34,6 +34,7 @@ from store.contacts import (
     FIELDS,
     current_view,
     history,
+    is_mobile,
     provenance,
 )
 from store.holds import refuse_if_held
@@ -143,6 +144,31 @@ def _redactor(
     return redact
 
 
+#: What people put between the digits of a phone number; removed before a number is looked for.
+_NUMBER_SEPARATORS = (" ", "-", "(", ")", ".", "/", "+", "\u00a0", "\u2013")
+
+
+def _digits_only(column: Any) -> ColumnElement[str]:
+    """The column without number separators (SQL, the same on SQLite and PostgreSQL).
+
+    "070-174 06 05" and "+46 70 174 06 05" both become runs holding "701740605", so one
+    LIKE finds every way a number is written; the redactor then confirms each match.
+    """
+    expression: ColumnElement[str] = column
+    for separator in _NUMBER_SEPARATORS:
+        expression = func.replace(expression, separator, "")
+    return expression
+
+
+def _mobile_digits(phones: Iterable[str]) -> list[str]:
+    """The national significant numbers of the mobiles among `phones` (E.164): what a mention holds."""
+    found = set()
+    for e164 in phones:
+        if is_mobile(e164):
+            found.add(phonenumbers.national_significant_number(phonenumbers.parse(e164)))
+    return sorted(found)
+
+
 def _delete(session: Session, statement: Delete) -> int:
     """Run a DELETE; how many rows it removed."""
     result = cast(CursorResult[Any], session.execute(statement))
@@ -166,9 +192,10 @@ def scrub_messages(
     """Remove one person from archived messages (see the module docstring).
 
     `mentions`: also find messages that only *mention* the person (their address, full
-    name or surname in a subject or body) and redact them there; a scan of the whole
-    archive, so erasure uses it and ingest does not. A mention by phone number alone,
-    without a name or address, is not searched for (numbers are written too many ways).
+    name or surname in a subject or body, or their mobile number however it is written:
+    +46701234567, 070-123 45 67, 0701234567) and redact them there; a scan of the whole
+    archive, so erasure uses it and ingest does not. Only mobile numbers are searched for:
+    a fixed number is often a switchboard shared with colleagues (see store/contacts.py).
     """
     report = report or ErasureReport()
     emails = {e.lower() for e in emails}
@@ -186,6 +213,10 @@ def scrub_messages(
             for column in (Message.body, Message.subject):
                 conditions.append(func.lower(column).contains(needle.lower(), autoescape=True))
             thread_conditions.append(func.lower(Thread.subject).contains(needle.lower(), autoescape=True))
+        for digits in _mobile_digits(phones):
+            for column in (Message.body, Message.subject):
+                conditions.append(_digits_only(column).contains(digits, autoescape=True))
+            thread_conditions.append(_digits_only(Thread.subject).contains(digits, autoescape=True))
     found = list(session.scalars(select(Message).where(or_(*conditions))))
     participating = set(session.scalars(involved)) | {
         m.id for m in found if m.sender_email and m.sender_email.lower() in emails
