@@ -5,7 +5,8 @@ history, opt-outs) are deleted; the person's e-mail addresses and mobile numbers
 enter the suppression list as keyed hashes, so their mail is recognised and never
 harvested again; message bodies in which they are the only party outside the
 organisation are deleted, and their address, name and numbers are redacted from the
-others; their message_participants rows go. SQLite deletes with `secure_delete`
+others, and from the file paths messages were read from (message_locations); their
+message_participants rows go. SQLite deletes with `secure_delete`
 (freed pages are zeroed) and `reclaim()` then checkpoints and truncates the WAL
 and VACUUMs, so the bytes are gone from the files on disk. On PostgreSQL the rows
 are gone at once; dead row versions are reclaimed by VACUUM (run on the affected
@@ -44,6 +45,7 @@ from store.models import (
     ContactEvidence,
     ContactKey,
     Message,
+    MessageLocation,
     MessageParticipant,
     OptOut,
     Project,
@@ -75,6 +77,7 @@ _AFFECTED_TABLES = (
     "contact_evidence",
     "opt_outs",
     "messages",
+    "message_locations",
     "message_participants",
     "threads",
 )
@@ -239,6 +242,7 @@ def scrub_messages(
             message.sender_email = None
         if message.thread_id is not None:
             threads.add(message.thread_id)
+    _scrub_paths(session, {m.id for m in found}, emails=emails, names=names, redact=redact)
     report.participants_deleted += _delete(
         session, delete(MessageParticipant).where(MessageParticipant.email.in_(emails))
     )
@@ -247,6 +251,43 @@ def scrub_messages(
         thread.subject_key = subject_key(thread.subject)  # the key is derived from the subject
     session.flush()
     return report
+
+
+def _name_pattern(name: str) -> str:
+    """A name as file and folder names write it: parts joined by space, _, -, . or nothing."""
+    return r"[\s_.\-]*".join(re.escape(p) for p in name.split())
+
+
+def _scrub_paths(
+    session: Session,
+    message_pks: Collection[int],
+    *,
+    emails: Collection[str],
+    names: Collection[str],
+    redact: Callable[[str | None], str | None],
+) -> None:
+    """Redact the person from the file paths messages were read from (a folder named after them).
+
+    The paths of the messages found, and any path holding their address or full name, in any
+    of the usual spellings ("Erik Lindqvist", "erik_lindqvist", "Erik.Lindqvist").
+    """
+    needles = set(emails)
+    for name in names:
+        parts = name.lower().split()
+        needles |= {sep.join(parts) for sep in (" ", "_", "-", ".", "")}
+    conditions: list[ColumnElement[bool]] = [
+        func.lower(MessageLocation.path).contains(n, autoescape=True) for n in sorted(needles) if n
+    ]
+    if message_pks:
+        conditions.append(MessageLocation.message_pk.in_(list(message_pks)))
+    if not conditions:
+        return
+    whole = [_name_pattern(n) for n in sorted(names, key=len, reverse=True) if n.split()]
+    regex = re.compile("|".join(whole), re.IGNORECASE) if whole else None
+    query = select(MessageLocation).where(MessageLocation.path.is_not(None), or_(*conditions))
+    for location in session.scalars(query):
+        path = redact(location.path)  # addresses first: a name pattern would match inside one
+        location.path = regex.sub(PLACEHOLDER, path) if regex is not None and path else path
 
 
 def scrub_suppressed(
