@@ -30,7 +30,7 @@ import phonenumbers
 from sqlalchemy import ColumnElement, CursorResult, Delete, Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from store import audit
+from store import audit, tags
 from store.contacts import (
     FIELDS,
     current_view,
@@ -58,6 +58,7 @@ from store.threads import subject_key
 
 __all__ = [
     "PLACEHOLDER",
+    "REGISTER_PARTS",
     "ErasureReport",
     "Person",
     "erase_contact",
@@ -75,6 +76,8 @@ _AFFECTED_TABLES = (
     "contacts",
     "contact_keys",
     "contact_evidence",
+    "contact_tags",
+    "contact_notes",
     "opt_outs",
     "messages",
     "message_locations",
@@ -379,16 +382,21 @@ def erase_contact(
     return report
 
 
+#: Parts of a contact `erase_fields` deletes besides evidence fields: the register's tags and notes.
+REGISTER_PARTS = ("tags", "notes")
+
+
 def erase_fields(
     session: Session, contact: Contact, fields: Iterable[str], *, actor: str, reason: str
 ) -> int:
-    """Delete these fields' evidence, history included; phones also lose their keys. Rows deleted.
+    """Delete these fields' evidence, history included, or all tags or notes. Rows deleted.
 
+    Phones also lose their keys. Each part erased is one `evidence.erased` event naming it.
     A contact under legal hold is refused (LegalHold) before anything is touched.
     """
     refuse_if_held(contact, "erasure")
     _secure_delete(session)
-    wanted = [f for f in fields if f in FIELDS]
+    wanted = [f for f in dict.fromkeys(fields) if f in FIELDS or f in REGISTER_PARTS]
     deleted = 0
     if "phones" in wanted:
         numbers = {
@@ -405,20 +413,16 @@ def erase_fields(
             )
         )
     for field in wanted:
-        deleted += _delete(
-            session,
-            delete(ContactEvidence).where(
-                ContactEvidence.contact_id == contact.id, ContactEvidence.field == field
-            ),
-        )
-        audit.contact_event(
-            session,
-            contact.id,
-            "evidence.erased",
-            actor=actor,
-            field=field,
-            reason=reason,
-        )
+        if field in REGISTER_PARTS:
+            deleted += tags.delete_all(session, contact.id, field)
+        else:
+            deleted += _delete(
+                session,
+                delete(ContactEvidence).where(
+                    ContactEvidence.contact_id == contact.id, ContactEvidence.field == field
+                ),
+            )
+        audit.contact_event(session, contact.id, "evidence.erased", actor=actor, field=field, reason=reason)
     contact.updated_at = utcnow()
     session.flush()
     return deleted

@@ -39,7 +39,7 @@ from store.holds import refuse_if_held, set_hold
 from store.models import Contact, utcnow
 from store.optouts import CHANNELS, OptOutSource, add_opt_outs, object_to_everything
 from store.phones import phone_value
-from store.rights import erase_contact, erase_fields, export_contact, reclaim
+from store.rights import REGISTER_PARTS, erase_contact, erase_fields, export_contact, reclaim
 
 __all__ = ["app", "coverage_slugs"]
 
@@ -61,7 +61,17 @@ EDITABLE = (
 )
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 #: What `forget --fields` accepts; e-mail addresses identify the person: forget them whole.
-FORGETTABLE = ("name", "title", "organization", "address", "phones", "urls", "coverage", "candidate_emails")
+FORGETTABLE = (
+    "name",
+    "title",
+    "organization",
+    "address",
+    "phones",
+    "urls",
+    "coverage",
+    "candidate_emails",
+    *REGISTER_PARTS,
+)
 
 
 def coverage_slugs(rules_dir: Path | None) -> set[str]:
@@ -343,7 +353,7 @@ def forget(
             rows = erase_fields(
                 session, contact, wanted, actor=actor, reason="data subject request (Art. 17)"
             )
-            summary = f"contact {contact_id}: {rows} evidence rows of {', '.join(wanted)} erased"
+            summary = f"contact {contact_id}: {rows} rows of {', '.join(wanted)} erased"
         else:
             report = erase_contact(
                 session,

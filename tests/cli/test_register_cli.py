@@ -248,3 +248,19 @@ def test_export_holds_the_same_retention_items_as_the_plan_register_purposes_inc
     assert len(purpose_items) == 1 and purpose_items[0] in planned
     assert purpose_items[0]["due_on"] == ids["support_case"]["retention"]["due_on"]
     assert len([i for i in planned if i["what"] == "contact_purpose"]) == 2  # Bo's is not Anna's
+
+
+def test_forget_fields_erases_tags_and_notes_and_keeps_the_rest(runner: CliRunner, members: Path) -> None:
+    _run(runner, members, "contacts", "tag", ANNA, "Styrelsen", "--purpose", "member")
+    _run(runner, members, "contacts", "tag", ANNA, "Årsmöte 2025")
+    _run(runner, members, "contacts", "note", ANNA, "Ringde om avgiften")
+    _run(runner, members, "contacts", "tag", BO, "Valberedningen")
+    out = _run(runner, members, "contacts", "forget", ANNA, "--fields", "tags,notes", "--yes")
+    assert "3 rows of tags, notes erased" in out
+    register = _export(runner, members, ANNA)["register"]
+    assert (register["tags"], register["notes"]) == ([], [])
+    assert [p["purpose"] for p in register["purposes"]] == ["member"]
+    assert _show(runner, members, ANNA)["name"] == "Anna Medlem"
+    assert [t["tag"] for t in _export(runner, members, BO)["register"]["tags"]] == ["Valberedningen"]
+    events = json.loads(_run(runner, members, "audit", "--json"))
+    assert {e["field"] for e in events if e["action"] == "evidence.erased"} == {"tags", "notes"}
