@@ -34,7 +34,7 @@ from store.contacts import (
     set_status,
 )
 from store.models import Contact, OptOut, utcnow
-from store.purposes import withdraw_newsletter
+from store.purposes import held_only_for_newsletter, withdraw_newsletter
 from store.rights import ErasureReport, erase_contact, person_of
 from store.suppression import Suppressor
 
@@ -169,7 +169,11 @@ def object_to_everything(
 def apply_unsubscribe(
     session: Session, understanding: Understanding, *, seen_at: datetime, policy: ContactPolicy
 ) -> ErasureReport | None:
-    """What an unsubscribe message asks for, for its sender; an ErasureReport when it was `all`."""
+    """What an unsubscribe message asks for, for its sender; an ErasureReport when it erased them.
+
+    Erasure: an `all` unsubscribe, or a newsletter (or e-mail) unsubscribe from a person held
+    only for the newsletter and known only from the register (store/purposes.py).
+    """
     wish = understanding.unsubscribe
     seen = understanding.contact
     if wish is None or seen is None or not wish.channels:
@@ -196,6 +200,23 @@ def apply_unsubscribe(
         )
     if contact is None:
         return None
+    withdraws = {UnsubscribeChannel.NEWSLETTER.value, UnsubscribeChannel.EMAIL.value} & channels
+    if (
+        withdraws
+        and policy.suppressor is not None
+        and held_only_for_newsletter(session, contact, besides_message=understanding.message_id)
+    ):
+        # Issue 9: held only for the newsletter, known only from the register: nothing is left to
+        # keep. Erased whole (the reply's own traces too) and suppressed, so the reply that was
+        # just read, or the next one, cannot harvest them back as a contact from mail.
+        return erase_contact(
+            session,
+            contact,
+            suppressor=policy.suppressor,
+            own_domains=policy.own_domains,
+            actor=policy.actor,
+            reason="unsubscribe message: held only for the newsletter",
+        )
     add_opt_outs(
         session,
         contact,
