@@ -10,6 +10,7 @@ __all__ = [
     "ConfigError",
     "HarvesterError",
     "InputError",
+    "LegalHold",
     "NotImplementedYet",
     "PolicyError",
     "SourceError",
@@ -53,6 +54,12 @@ class StoreError(HarvesterError):
 
 class UnknownContact(HarvesterError):
     """A command named a contact that is not in the store."""
+
+    exit_code = 2
+
+
+class LegalHold(HarvesterError):
+    """Erasure was asked for something under legal hold: nothing was deleted; release the hold first."""
 
     exit_code = 2
 

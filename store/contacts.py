@@ -352,7 +352,10 @@ def _resting_status(contact: Contact) -> ContactStatus:
     return ContactStatus.UNSUBSCRIBED if "email" in channels else ContactStatus.ACTIVE
 
 
-def set_legal_basis(session: Session, contact: Contact, legal_basis: str, *, actor: str) -> bool:
+def set_legal_basis(
+    session: Session, contact: Contact, legal_basis: str, *, actor: str, reason: str = "edited by hand"
+) -> bool:
+    """Change the contact's legal basis with one audit event saying why; False when it was that already."""
     if contact.legal_basis == legal_basis:
         return False
     contact.legal_basis = legal_basis
@@ -363,7 +366,7 @@ def set_legal_basis(session: Session, contact: Contact, legal_basis: str, *, act
         "legal_basis.changed",
         actor=actor,
         field="legal_basis",
-        reason="edited by hand",
+        reason=reason,
     )
     return True
 
@@ -386,15 +389,20 @@ def set_art14_notice(session: Session, contact: Contact, needed: bool, *, actor:
 
 
 def set_field_manually(session: Session, contact: Contact, field: str, value: Any, *, actor: str) -> bool:
-    """A hand correction (provenance manual). A list value replaces the list: the rest goes to history."""
+    """A hand correction (provenance manual). A list value replaces the list: the rest goes to history.
+
+    True when anything changed, a list shortened by hand included.
+    """
     now = utcnow()
     reason = "edited by hand"
+    items = list(value) if field in LIST_FIELDS else [value]
+    changed = False
     if field in LIST_FIELDS:
-        items = list(value)
         wanted = {json.dumps(v, ensure_ascii=False, sort_keys=True) for v in items}
         for row in _live_rows(session, contact, field):
             if row.value not in wanted:
                 row.superseded_at = now
+                changed = True
                 audit.contact_event(
                     session,
                     contact.id,
@@ -404,34 +412,22 @@ def set_field_manually(session: Session, contact: Contact, field: str, value: An
                     reason=reason,
                     source=row.source,
                 )
-        changed = False
-        for item in items:
-            changed |= add_evidence(
-                session,
-                contact,
-                field=field,
-                value=item,
-                source=EvidenceSource.MANUAL,
-                message_id=None,
-                seen_at=now,
-                actor=actor,
-                reason=reason,
-            )
-        if field == "emails":
-            _add_keys(session, contact, "email", items)
-        _touch(contact)
-        return changed
-    return add_evidence(
-        session,
-        contact,
-        field=field,
-        value=value,
-        source=EvidenceSource.MANUAL,
-        message_id=None,
-        seen_at=now,
-        actor=actor,
-        reason=reason,
-    )
+    for item in items:
+        changed |= add_evidence(
+            session,
+            contact,
+            field=field,
+            value=item,
+            source=EvidenceSource.MANUAL,
+            message_id=None,
+            seen_at=now,
+            actor=actor,
+            reason=reason,
+        )
+    if field == "emails":
+        _add_keys(session, contact, "email", items)
+    _touch(contact)
+    return changed
 
 
 # --- what one message says ------------------------------------------------------------------

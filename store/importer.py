@@ -31,7 +31,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,6 +41,7 @@ from harvester.understand.types import Phone, PhoneType
 from store import audit, purposes
 from store.contacts import RANK, ContactPolicy, EvidenceSource, is_mobile, normalise_email, record_sighting
 from store.models import Contact, ContactEvidence, ContactKey, OptOut
+from store.phones import phone_value
 from store.purposes import PurposeBasis, PurposeRule, PurposeSource
 from store.suppression import Suppressor
 from store.tags import add_note, add_tag, clean_tag
@@ -53,7 +53,6 @@ __all__ = [
     "RowProblem",
     "import_rows",
     "parse_csv",
-    "phone_value",
     "read_csv",
 ]
 
@@ -140,19 +139,11 @@ class ImportReport:
 # --- reading and checking (pure) ------------------------------------------------------------
 
 
-def phone_value(text: str) -> dict[str, str]:
-    """A phone as the store keeps it, `{"e164", "type"}`, Swedish by default; ValueError when not valid."""
+def _phone(text: str) -> dict[str, str]:
     try:
-        number = phonenumbers.parse(text, "SE")
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError("phone: not a phone number") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError("phone: not a valid number")
-    kind = {
-        phonenumbers.PhoneNumberType.MOBILE: "mobile",
-        phonenumbers.PhoneNumberType.FIXED_LINE: "fixed",
-    }.get(phonenumbers.number_type(number), "unknown")
-    return {"e164": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), "type": kind}
+        return phone_value(text)
+    except ValueError as exc:
+        raise ValueError(f"phone: {exc}") from None
 
 
 def _moment(column: str, text: str) -> datetime:
@@ -186,7 +177,7 @@ def _check(line: int, raw: Mapping[str, str]) -> ImportRow:
         line=line,
         email=email,
         name=get("name"),
-        phone=phone_value(p) if (p := get("phone")) else None,
+        phone=_phone(p) if (p := get("phone")) else None,
         organization=get("organization"),
         title=get("title"),
         tags=tags,

@@ -34,8 +34,8 @@ from store.contacts import (
     set_status,
 )
 from store.models import Contact, OptOut, utcnow
-from store.purposes import withdraw_newsletter
-from store.rights import ErasureReport, erase_contact
+from store.purposes import held_only_for_newsletter, withdraw_newsletter
+from store.rights import ErasureReport, erase_contact, person_of
 from store.suppression import Suppressor
 
 __all__ = [
@@ -113,13 +113,37 @@ def object_to_everything(
     own_domains: Iterable[str],
     actor: str,
     reason: str,
+    message_id: str | None = None,
 ) -> ErasureReport:
-    """An `all` opt-out: suppress the addresses and mobiles given and every key of the contact; erase it."""
+    """An `all` opt-out: suppress the addresses and mobiles given and every key of the contact; erase it.
+
+    A contact under legal hold is not erased: suppressed and opted out of every channel instead
+    (`message_id`: the unsubscribe message, the opt-outs' evidence).
+    """
     report = ErasureReport()
     for email in emails:
         report.suppressed += suppressor.add(session, "email", normalise_email(email))
     for number in mobiles:
         report.suppressed += suppressor.add(session, "phone", number)
+    if contact is not None and contact.legal_hold:
+        # Held: nothing may be deleted, but the objection is honoured. The person is suppressed
+        # (no new harvesting) and opted out of every channel; erasure waits for the release.
+        person = person_of(session, contact)
+        for kind, values in (("email", person.emails), ("phone", person.mobiles)):
+            for value in sorted(values):
+                report.suppressed += suppressor.add(session, kind, value)
+        add_opt_outs(
+            session,
+            contact,
+            [c for c in CHANNELS if c != UnsubscribeChannel.ALL.value],
+            source=OptOutSource.MANUAL if message_id is None else OptOutSource.UNSUBSCRIBE,
+            message_id=message_id,
+            at=utcnow(),
+            actor=actor,
+        )
+        audit.contact_event(session, contact.id, "erasure.deferred", actor=actor, reason="legal hold")
+        report.contact_id = contact.id
+        return report
     if contact is not None:
         erased = erase_contact(
             session,
@@ -145,7 +169,11 @@ def object_to_everything(
 def apply_unsubscribe(
     session: Session, understanding: Understanding, *, seen_at: datetime, policy: ContactPolicy
 ) -> ErasureReport | None:
-    """What an unsubscribe message asks for, for its sender; an ErasureReport when it was `all`."""
+    """What an unsubscribe message asks for, for its sender; an ErasureReport when it erased them.
+
+    Erasure: an `all` unsubscribe, or a newsletter (or e-mail) unsubscribe from a person held
+    only for the newsletter and known only from the register (store/purposes.py).
+    """
     wish = understanding.unsubscribe
     seen = understanding.contact
     if wish is None or seen is None or not wish.channels:
@@ -168,9 +196,27 @@ def apply_unsubscribe(
             own_domains=policy.own_domains,
             actor=policy.actor,
             reason="unsubscribe message: all channels",
+            message_id=understanding.message_id,
         )
     if contact is None:
         return None
+    withdraws = {UnsubscribeChannel.NEWSLETTER.value, UnsubscribeChannel.EMAIL.value} & channels
+    if (
+        withdraws
+        and policy.suppressor is not None
+        and held_only_for_newsletter(session, contact, besides_message=understanding.message_id)
+    ):
+        # Issue 9: held only for the newsletter, known only from the register: nothing is left to
+        # keep. Erased whole (the reply's own traces too) and suppressed, so the reply that was
+        # just read, or the next one, cannot harvest them back as a contact from mail.
+        return erase_contact(
+            session,
+            contact,
+            suppressor=policy.suppressor,
+            own_domains=policy.own_domains,
+            actor=policy.actor,
+            reason="unsubscribe message: held only for the newsletter",
+        )
     add_opt_outs(
         session,
         contact,

@@ -19,6 +19,7 @@ from harvester.errors import InputError
 from harvester.project_rules import ProjectRules
 from harvester.retention_policy import Clock, Policy, Selector
 from store import audit
+from store.holds import set_hold
 from store.models import Message, MessageParticipant, Project, Thread
 
 __all__ = [
@@ -76,13 +77,6 @@ def reopen_project(session: Session, project: Project, *, actor: str) -> None:
     """Reopen: no close date, so no expiry."""
     project.state, project.closed_on = "open", None
     audit.record(session, action="project.reopened", object_kind="project", object_id=project.id, actor=actor)
-
-
-def set_hold(session: Session, project: Project, *, held: bool, actor: str) -> None:
-    """A legal hold pins the project's conversations whatever retention says, until released."""
-    project.legal_hold = held
-    action = "project.hold" if held else "project.release"
-    audit.record(session, action=action, object_kind="project", object_id=project.id, actor=actor)
 
 
 def link_thread(

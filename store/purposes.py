@@ -15,8 +15,11 @@ Newsletter: subscribing records consent (when and how). An unsubscribe, by a rep
 the pipeline understands as channel `newsletter` or by the CLI, withdraws it: the
 consent record and the tags and notes filed under the newsletter go at once; a
 person held *only* for the newsletter (no other purpose, nothing learnt from their
-own mail) is deleted whole, without a suppression entry, since they objected to the
-newsletter and not to everything.
+own mail) is deleted whole. By hand, without a suppression entry (they objected to
+the newsletter, not to everything). By reply, the reply itself is mail the pipeline
+has just learnt from: the person is erased (the reply's traces too) and suppressed,
+so that reply or the next cannot harvest them back (store/optouts.apply_unsubscribe).
+A subscriber also known from other mail stays, on legitimate interest, consent withdrawn.
 
 Retention anchors (see rules/purposes.toml): `active` (kept while the purpose is
 active), `purpose_end` (a period after this purpose ended), `relationship_end` (a
@@ -37,13 +40,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from harvester.errors import InputError, PolicyError
 from harvester.rules_io import rules_file
 from store import audit, tags
-from store.models import Contact, ContactEvidence, ContactPurpose, OptOut, utcnow
+from store.models import Contact, ContactEvidence, ContactKey, ContactPurpose, Message, OptOut, utcnow
 
 __all__ = [
     "MAIL_SOURCES",
@@ -58,6 +61,7 @@ __all__ = [
     "drop_purpose",
     "due_on",
     "end_purpose",
+    "held_only_for_newsletter",
     "load_purposes",
     "purpose_retention_plan",
     "purposes_of",
@@ -406,21 +410,45 @@ def _sync_legal_basis(session: Session, contact: Contact, *, actor: str) -> None
         return
     if _from_mail(session, contact.id):
         held.add("legitimate_interest")
+    from store.contacts import set_legal_basis  # store.contacts imports this module (register_view)
+
     basis = next(b for b in _BASIS_ORDER if b in held)
-    if contact.legal_basis != basis:
-        contact.legal_basis = basis
-        audit.contact_event(
-            session,
-            contact.id,
-            "legal_basis.changed",
-            actor=actor,
-            field="legal_basis",
-            reason="from purposes",
-        )
+    set_legal_basis(session, contact, basis, actor=actor, reason="from purposes")
+
+
+def held_only_for_newsletter(session: Session, contact: Contact, *, besides_message: str | None) -> bool:
+    """The newsletter is the contact's one purpose and nothing but `besides_message` was learnt from mail.
+
+    Why `besides_message`: an unsubscribe reply is mail too; what the pipeline learnt from it
+    (its signature) must not turn a register-only subscriber into a contact held on legitimate
+    interest. A stored message they sent, other than that one, counts as mail-learnt even when
+    its evidence row was since re-dated to the reply (same value seen again).
+    """
+    held = {r.purpose for r in purposes_of(session, contact.id)}
+    if held != {NEWSLETTER} or contact.legal_hold:
+        return False
+
+    def elsewhere(column: Any) -> Any:
+        return column.is_(None) | (column != besides_message) if besides_message is not None else true()
+
+    other_evidence = select(ContactEvidence.id).where(
+        ContactEvidence.contact_id == contact.id,
+        ContactEvidence.source.in_(MAIL_SOURCES),
+        elsewhere(ContactEvidence.message_id),
+    )
+    emails = select(ContactKey.value).where(ContactKey.contact_id == contact.id, ContactKey.kind == "email")
+    other_mail = select(Message.id).where(Message.sender_email.in_(emails), elsewhere(Message.message_id))
+    return all(session.scalar(q.limit(1)) is None for q in (other_evidence, other_mail))
 
 
 def _held_only_for_register(session: Session, contact_id: int) -> bool:
-    """No purpose left and nothing learnt from the person's own mail: nothing else justifies keeping them."""
+    """No purpose left and nothing learnt from the person's own mail: nothing else justifies keeping them.
+
+    A contact under legal hold is kept whatever else holds it.
+    """
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.legal_hold:
+        return False
     if session.scalar(select(ContactPurpose.id).where(ContactPurpose.contact_id == contact_id).limit(1)):
         return False
     return not _from_mail(session, contact_id)

@@ -5,7 +5,8 @@ history, opt-outs) are deleted; the person's e-mail addresses and mobile numbers
 enter the suppression list as keyed hashes, so their mail is recognised and never
 harvested again; message bodies in which they are the only party outside the
 organisation are deleted, and their address, name and numbers are redacted from the
-others; their message_participants rows go. SQLite deletes with `secure_delete`
+others, and from the file paths messages were read from (message_locations); their
+message_participants rows go. SQLite deletes with `secure_delete`
 (freed pages are zeroed) and `reclaim()` then checkpoints and truncates the WAL
 and VACUUMs, so the bytes are gone from the files on disk. On PostgreSQL the rows
 are gone at once; dead row versions are reclaimed by VACUUM (run on the affected
@@ -29,31 +30,35 @@ import phonenumbers
 from sqlalchemy import ColumnElement, CursorResult, Delete, Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from store import audit
+from store import audit, tags
 from store.contacts import (
     FIELDS,
     current_view,
     history,
+    is_mobile,
     provenance,
 )
+from store.holds import refuse_if_held
 from store.models import (
     AuditEvent,
     Contact,
     ContactEvidence,
     ContactKey,
     Message,
+    MessageLocation,
     MessageParticipant,
     OptOut,
     Project,
     Thread,
     utcnow,
 )
-from store.purposes import register_view
+from store.purposes import purposes_of, register_view
 from store.suppression import Suppressor
 from store.threads import subject_key
 
 __all__ = [
     "PLACEHOLDER",
+    "REGISTER_PARTS",
     "ErasureReport",
     "Person",
     "erase_contact",
@@ -71,8 +76,11 @@ _AFFECTED_TABLES = (
     "contacts",
     "contact_keys",
     "contact_evidence",
+    "contact_tags",
+    "contact_notes",
     "opt_outs",
     "messages",
+    "message_locations",
     "message_participants",
     "threads",
 )
@@ -142,6 +150,31 @@ def _redactor(
     return redact
 
 
+#: What people put between the digits of a phone number; removed before a number is looked for.
+_NUMBER_SEPARATORS = (" ", "-", "(", ")", ".", "/", "+", "\u00a0", "\u2013")
+
+
+def _digits_only(column: Any) -> ColumnElement[str]:
+    """The column without number separators (SQL, the same on SQLite and PostgreSQL).
+
+    "070-174 06 05" and "+46 70 174 06 05" both become runs holding "701740605", so one
+    LIKE finds every way a number is written; the redactor then confirms each match.
+    """
+    expression: ColumnElement[str] = column
+    for separator in _NUMBER_SEPARATORS:
+        expression = func.replace(expression, separator, "")
+    return expression
+
+
+def _mobile_digits(phones: Iterable[str]) -> list[str]:
+    """The national significant numbers of the mobiles among `phones` (E.164): what a mention holds."""
+    found = set()
+    for e164 in phones:
+        if is_mobile(e164):
+            found.add(phonenumbers.national_significant_number(phonenumbers.parse(e164)))
+    return sorted(found)
+
+
 def _delete(session: Session, statement: Delete) -> int:
     """Run a DELETE; how many rows it removed."""
     result = cast(CursorResult[Any], session.execute(statement))
@@ -165,9 +198,10 @@ def scrub_messages(
     """Remove one person from archived messages (see the module docstring).
 
     `mentions`: also find messages that only *mention* the person (their address, full
-    name or surname in a subject or body) and redact them there; a scan of the whole
-    archive, so erasure uses it and ingest does not. A mention by phone number alone,
-    without a name or address, is not searched for (numbers are written too many ways).
+    name or surname in a subject or body, or their mobile number however it is written:
+    +46701234567, 070-123 45 67, 0701234567) and redact them there; a scan of the whole
+    archive, so erasure uses it and ingest does not. Only mobile numbers are searched for:
+    a fixed number is often a switchboard shared with colleagues (see store/contacts.py).
     """
     report = report or ErasureReport()
     emails = {e.lower() for e in emails}
@@ -185,6 +219,10 @@ def scrub_messages(
             for column in (Message.body, Message.subject):
                 conditions.append(func.lower(column).contains(needle.lower(), autoescape=True))
             thread_conditions.append(func.lower(Thread.subject).contains(needle.lower(), autoescape=True))
+        for digits in _mobile_digits(phones):
+            for column in (Message.body, Message.subject):
+                conditions.append(_digits_only(column).contains(digits, autoescape=True))
+            thread_conditions.append(_digits_only(Thread.subject).contains(digits, autoescape=True))
     found = list(session.scalars(select(Message).where(or_(*conditions))))
     participating = set(session.scalars(involved)) | {
         m.id for m in found if m.sender_email and m.sender_email.lower() in emails
@@ -207,6 +245,7 @@ def scrub_messages(
             message.sender_email = None
         if message.thread_id is not None:
             threads.add(message.thread_id)
+    _scrub_paths(session, {m.id for m in found}, emails=emails, names=names, redact=redact)
     report.participants_deleted += _delete(
         session, delete(MessageParticipant).where(MessageParticipant.email.in_(emails))
     )
@@ -215,6 +254,43 @@ def scrub_messages(
         thread.subject_key = subject_key(thread.subject)  # the key is derived from the subject
     session.flush()
     return report
+
+
+def _name_pattern(name: str) -> str:
+    """A name as file and folder names write it: parts joined by space, _, -, . or nothing."""
+    return r"[\s_.\-]*".join(re.escape(p) for p in name.split())
+
+
+def _scrub_paths(
+    session: Session,
+    message_pks: Collection[int],
+    *,
+    emails: Collection[str],
+    names: Collection[str],
+    redact: Callable[[str | None], str | None],
+) -> None:
+    """Redact the person from the file paths messages were read from (a folder named after them).
+
+    The paths of the messages found, and any path holding their address or full name, in any
+    of the usual spellings ("Erik Lindqvist", "erik_lindqvist", "Erik.Lindqvist").
+    """
+    needles = set(emails)
+    for name in names:
+        parts = name.lower().split()
+        needles |= {sep.join(parts) for sep in (" ", "_", "-", ".", "")}
+    conditions: list[ColumnElement[bool]] = [
+        func.lower(MessageLocation.path).contains(n, autoescape=True) for n in sorted(needles) if n
+    ]
+    if message_pks:
+        conditions.append(MessageLocation.message_pk.in_(list(message_pks)))
+    if not conditions:
+        return
+    whole = [_name_pattern(n) for n in sorted(names, key=len, reverse=True) if n.split()]
+    regex = re.compile("|".join(whole), re.IGNORECASE) if whole else None
+    query = select(MessageLocation).where(MessageLocation.path.is_not(None), or_(*conditions))
+    for location in session.scalars(query):
+        path = redact(location.path)  # addresses first: a name pattern would match inside one
+        location.path = regex.sub(PLACEHOLDER, path) if regex is not None and path else path
 
 
 def scrub_suppressed(
@@ -266,7 +342,11 @@ def erase_contact(
     actor: str,
     reason: str,
 ) -> ErasureReport:
-    """Forget a person entirely and suppress them; the caller commits, then calls `reclaim`."""
+    """Forget a person entirely and suppress them; the caller commits, then calls `reclaim`.
+
+    A contact under legal hold is refused (LegalHold) before anything is touched.
+    """
+    refuse_if_held(contact, "erasure")
     _secure_delete(session)
     person = person_of(session, contact)
     report = ErasureReport(contact_id=contact.id)
@@ -302,12 +382,21 @@ def erase_contact(
     return report
 
 
+#: Parts of a contact `erase_fields` deletes besides evidence fields: the register's tags and notes.
+REGISTER_PARTS = ("tags", "notes")
+
+
 def erase_fields(
     session: Session, contact: Contact, fields: Iterable[str], *, actor: str, reason: str
 ) -> int:
-    """Delete these fields' evidence, history included; phones also lose their keys. Rows deleted."""
+    """Delete these fields' evidence, history included, or all tags or notes. Rows deleted.
+
+    Phones also lose their keys. Each part erased is one `evidence.erased` event naming it.
+    A contact under legal hold is refused (LegalHold) before anything is touched.
+    """
+    refuse_if_held(contact, "erasure")
     _secure_delete(session)
-    wanted = [f for f in fields if f in FIELDS]
+    wanted = [f for f in dict.fromkeys(fields) if f in FIELDS or f in REGISTER_PARTS]
     deleted = 0
     if "phones" in wanted:
         numbers = {
@@ -324,20 +413,16 @@ def erase_fields(
             )
         )
     for field in wanted:
-        deleted += _delete(
-            session,
-            delete(ContactEvidence).where(
-                ContactEvidence.contact_id == contact.id, ContactEvidence.field == field
-            ),
-        )
-        audit.contact_event(
-            session,
-            contact.id,
-            "evidence.erased",
-            actor=actor,
-            field=field,
-            reason=reason,
-        )
+        if field in REGISTER_PARTS:
+            deleted += tags.delete_all(session, contact.id, field)
+        else:
+            deleted += _delete(
+                session,
+                delete(ContactEvidence).where(
+                    ContactEvidence.contact_id == contact.id, ContactEvidence.field == field
+                ),
+            )
+        audit.contact_event(session, contact.id, "evidence.erased", actor=actor, field=field, reason=reason)
     contact.updated_at = utcnow()
     session.flush()
     return deleted
@@ -392,8 +477,8 @@ def export_contact(
     """Everything held about one person (Art. 15/20), as one JSON-ready object; audited.
 
     `plan`: the retention plan's items (`harvester retention plan --json` objects); the
-    items for this person's threads and contact are exported, so the dates a person is told
-    are exactly the ones `retention run` will act on.
+    items for this person's threads, contact and register purposes are exported, so the
+    dates a person is told are exactly the ones `retention run` will act on.
     """
     person = person_of(session, contact)
     roles: dict[int, set[str]] = {}
@@ -419,7 +504,11 @@ def export_contact(
             .where(Thread.id.in_(thread_ids))
         )
     }
-    mine = {("thread", t) for t in threads} | {("contact", contact.id)}
+    mine = (
+        {("thread", t) for t in threads}
+        | {("contact", contact.id)}
+        | {("contact_purpose", row.id) for row in purposes_of(session, contact.id)}
+    )
     retention = [dict(item) for item in plan if (item.get("what"), item.get("id")) in mine]
     events = session.scalars(
         select(AuditEvent)

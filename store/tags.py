@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from harvester.errors import InputError
@@ -32,6 +33,7 @@ __all__ = [
     "add_note",
     "add_tag",
     "clean_tag",
+    "delete_all",
     "delete_for_purpose",
     "gate",
     "notes_of",
@@ -171,3 +173,14 @@ def delete_for_purpose(session: Session, contact_id: int, purpose: str) -> None:
     session.execute(
         delete(ContactNote).where(ContactNote.contact_id == contact_id, ContactNote.purpose == purpose)
     )
+
+
+def delete_all(session: Session, contact_id: int, what: str) -> int:
+    """Delete every tag (`what="tags"`) or note (`"notes"`) of a contact (erasure); rows deleted."""
+    statement = (
+        delete(ContactTag).where(ContactTag.contact_id == contact_id)
+        if what == "tags"
+        else delete(ContactNote).where(ContactNote.contact_id == contact_id)
+    )
+    result = cast(CursorResult[Any], session.execute(statement))
+    return result.rowcount or 0

@@ -13,17 +13,14 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import phonenumbers
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from harvester.cli.common import ConfigOption, JsonOption, context, emit_json
-from harvester.cli.context import AppContext
+from harvester.cli.retention import plan_json, planned
 from harvester.config import LegalBasis
 from harvester.errors import InputError, UnknownContact
-from harvester.retention_policy import policy_for
 from harvester.understand.coverage import slugs
 from store import audit
 from store.contacts import (
@@ -38,10 +35,11 @@ from store.contacts import (
     show_view,
 )
 from store.db import session_scope
+from store.holds import refuse_if_held, set_hold
 from store.models import Contact, utcnow
 from store.optouts import CHANNELS, OptOutSource, add_opt_outs, object_to_everything
-from store.retention import plan
-from store.rights import erase_contact, erase_fields, export_contact, reclaim
+from store.phones import phone_value
+from store.rights import REGISTER_PARTS, erase_contact, erase_fields, export_contact, reclaim
 
 __all__ = ["app", "coverage_slugs"]
 
@@ -63,7 +61,17 @@ EDITABLE = (
 )
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 #: What `forget --fields` accepts; e-mail addresses identify the person: forget them whole.
-FORGETTABLE = ("name", "title", "organization", "address", "phones", "urls", "coverage", "candidate_emails")
+FORGETTABLE = (
+    "name",
+    "title",
+    "organization",
+    "address",
+    "phones",
+    "urls",
+    "coverage",
+    "candidate_emails",
+    *REGISTER_PARTS,
+)
 
 
 def coverage_slugs(rules_dir: Path | None) -> set[str]:
@@ -84,16 +92,9 @@ def _items(value: str) -> list[str]:
 
 def _phone(text: str) -> dict[str, str]:
     try:
-        number = phonenumbers.parse(text, "SE")
-    except phonenumbers.NumberParseException as exc:
-        raise InputError(f"--set phones: not a phone number: {text!r}") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise InputError(f"--set phones: not a valid phone number: {text!r}")
-    kind = {
-        phonenumbers.PhoneNumberType.MOBILE: "mobile",
-        phonenumbers.PhoneNumberType.FIXED_LINE: "fixed",
-    }.get(phonenumbers.number_type(number), "unknown")
-    return {"e164": phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), "type": kind}
+        return phone_value(text)
+    except ValueError as exc:
+        raise InputError(f"--set phones: {exc}: {text!r}") from None
 
 
 def _parse_assignment(text: str, *, taxonomy: set[str]) -> tuple[str, Any]:
@@ -140,12 +141,6 @@ def _parse_assignment(text: str, *, taxonomy: set[str]) -> tuple[str, Any]:
 def _confirm(question: str, yes: bool) -> None:
     if not yes and not typer.confirm(question, default=False):
         raise typer.Exit(1)
-
-
-def _retention_plan(app_ctx: AppContext, session: Session) -> list[dict[str, Any]]:
-    """The retention plan's items (the same `retention run` acts on)."""
-    today = date.today()
-    return [item.to_json(today=today) for item in plan(session, policy_for(app_ctx.config))]
 
 
 @app.command("list")
@@ -269,7 +264,7 @@ def opt_out(
     sessions = app_ctx.sessions()
     if "all" in channels:
         with sessions() as session:
-            _contact(session, email)
+            refuse_if_held(_contact(session, email), "opt-out from all channels (an erasure)")
         _confirm(f"Opt-out from all channels erases {email} and every trace of them. Continue?", yes)
         with session_scope(sessions) as session:
             report = object_to_everything(
@@ -303,13 +298,14 @@ def export(
 ) -> None:
     """Everything held about a person, as JSON (GDPR Art. 15/20)."""
     app_ctx = context(ctx, config)
+    today = date.today()
     with session_scope(app_ctx.sessions()) as session:
         data = export_contact(
             session,
             _contact(session, email),
             organization=app_ctx.config.organization.name,
             actor=audit.cli_actor(),
-            plan=_retention_plan(app_ctx, session),
+            plan=plan_json(planned(app_ctx, session, today=today), today=today),
         )
     if out is None:
         emit_json(data)
@@ -346,7 +342,7 @@ def forget(
             )
     sessions = app_ctx.sessions()
     with sessions() as session:
-        _contact(session, email)
+        refuse_if_held(_contact(session, email), "erasure")
     what = f"the fields {', '.join(wanted)} of {email}" if wanted else f"{email} entirely"
     _confirm(f"Erase {what}? This cannot be undone.", yes)
     actor = audit.cli_actor()
@@ -357,7 +353,7 @@ def forget(
             rows = erase_fields(
                 session, contact, wanted, actor=actor, reason="data subject request (Art. 17)"
             )
-            summary = f"contact {contact_id}: {rows} evidence rows of {', '.join(wanted)} erased"
+            summary = f"contact {contact_id}: {rows} rows of {', '.join(wanted)} erased"
         else:
             report = erase_contact(
                 session,
@@ -373,3 +369,23 @@ def forget(
                 f"deleted, {report.messages_redacted} redacted"
             )
     typer.echo(f"{summary}\n{reclaim(app_ctx.engine)}")
+
+
+def _hold(ctx: typer.Context, email: str, config: Path | None, *, held: bool) -> int:
+    app_ctx = context(ctx, config)
+    with session_scope(app_ctx.sessions()) as session:
+        contact = _contact(session, email)
+        set_hold(session, contact, held=held, actor=audit.cli_actor())
+    return contact.id
+
+
+@app.command()
+def hold(ctx: typer.Context, email: EmailArgument, config: ConfigOption = None) -> None:
+    """Put the contact under legal hold: neither retention nor erasure deletes them until released."""
+    typer.echo(f"contact {_hold(ctx, email, config, held=True)} is under legal hold")
+
+
+@app.command()
+def release(ctx: typer.Context, email: EmailArgument, config: ConfigOption = None) -> None:
+    """Lift a contact's legal hold: retention and erasure apply again."""
+    typer.echo(f"contact {_hold(ctx, email, config, held=False)}: legal hold lifted")

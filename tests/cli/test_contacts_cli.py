@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from harvester.cli.app import app
 from harvester.understand.types import Mailbox
+from store.db import make_engine
+from store.models import MessageLocation
 from tests.contact_samples import ERIK, LENA, day, raw_of
 
 KARIN = Mailbox("karin@pr-byran.example", "Karin Berg")
@@ -201,6 +204,63 @@ def test_forget_some_fields(runner: CliRunner, stocked: Path) -> None:
     assert not {"title", "name"} & set(shown["provenance"])
     assert "emails" in shown["provenance"]
     _run(runner, stocked, "contacts", "forget", ERIK.email, "--fields", "emails", "--yes", code=2)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["forget", "--yes"], ["forget", "--fields", "title", "--yes"], ["opt-out", "--channel", "all", "--yes"]],
+)
+def test_a_contact_under_legal_hold_is_not_erased_until_released(
+    runner: CliRunner, stocked: Path, command: list[str]
+) -> None:
+    assert "under legal hold" in _run(runner, stocked, "contacts", "hold", ERIK.email)
+    before = json.loads(_run(runner, stocked, "contacts", "show", ERIK.email, "--json"))
+    refused = runner.invoke(app, ["--config", str(stocked), "contacts", command[0], ERIK.email, *command[1:]])
+    assert refused.exit_code == 2
+    (line,) = refused.stderr.strip().splitlines()
+    assert "under legal hold" in line and "refused" in line and "contacts release" in line
+    assert json.loads(_run(runner, stocked, "contacts", "show", ERIK.email, "--json")) == before
+    _run(runner, stocked, "contacts", "release", ERIK.email)
+    _run(runner, stocked, "contacts", command[0], ERIK.email, *command[1:])
+    events = json.loads(_run(runner, stocked, "audit", "--json"))
+    assert [e["action"] for e in events if e["action"] in ("contact.hold", "contact.release")] == [
+        "contact.hold",
+        "contact.release",
+    ]
+
+
+def test_forget_redacts_the_person_from_the_file_paths_mail_was_read_from(
+    runner: CliRunner, config_file: Path, db_url: str, tmp_path: Path
+) -> None:
+    """A folder named after the person, a file named by their address, and their name in snake case."""
+    paths = _write_mail(tmp_path / "mail" / ERIK.name)
+    paths[0] = paths[0].rename(paths[0].with_name(f"{ERIK.email}.eml"))
+    paths[2] = paths[2].rename(tmp_path / "mail" / f"tips_{ERIK.name.lower().replace(' ', '_')}.eml")
+    lena_only = tmp_path / "mail" / "lena" / "mail4.eml"
+    lena_only.parent.mkdir()
+    lena_only.write_bytes(
+        raw_of(
+            mid="c4@sr.example",
+            sender=Mailbox(LENA.email, LENA.name),
+            to=[KARIN],
+            subject="Hej",
+            date=day(6),
+            body="Hej!",
+        ).data
+    )
+    _run(runner, config_file, "init")
+    _run(runner, config_file, "ingest", *map(str, [*paths, lena_only]))
+    _run(runner, config_file, "contacts", "forget", ERIK.email, "--yes")
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            stored = sorted(conn.scalars(select(MessageLocation.path)))
+    finally:
+        engine.dispose()
+    assert len(stored) == 4
+    assert [p for p in stored if ERIK.email in p or "lindqvist" in p.lower()] == []
+    assert str(lena_only) in stored
+    assert str(tmp_path / "mail" / "tips_[erased].eml") in stored
 
 
 def _needles() -> list[bytes]:

@@ -213,3 +213,54 @@ def test_retention_plan_and_run_include_the_register_purposes(runner: CliRunner,
     assert purposes == ["member"]
     after = json.loads(_run(runner, members, "retention", "plan", "--json"))
     assert not [i for i in after if i["what"] == "contact_purpose" and i["due_now"]]
+
+
+def test_import_and_edit_read_a_phone_number_the_same_way(
+    runner: CliRunner, members: Path, tmp_path: Path
+) -> None:
+    """One parser (store/phones.py): the same spellings are stored, and refused, alike."""
+    _run(runner, members, "contacts", "edit", BO, "--set", "phones=+46 (0)70-174 06 22")
+    assert _show(runner, members, ANNA)["phones"] == [{"e164": "+46701740621", "type": "mobile"}]
+    assert _show(runner, members, BO)["phones"] == [{"e164": "+46701740622", "type": "mobile"}]
+    edited = runner.invoke(app, ["--config", str(members), "contacts", "edit", BO, "--set", "phones=070-12"])
+    csv_file = tmp_path / "fel.csv"
+    csv_file.write_text(f"email,phone\n{BO},070-12\n", encoding="utf-8")
+    imported = runner.invoke(
+        app, ["--config", str(members), "contacts", "import", str(csv_file), "--purpose", "member"]
+    )
+    assert (edited.exit_code, imported.exit_code) == (2, 2)
+    assert "--set phones: not a valid phone number: '070-12'" in edited.stderr
+    assert f"{csv_file}:2: rejected: phone: not a valid phone number" in imported.stderr
+
+
+def test_export_holds_the_same_retention_items_as_the_plan_register_purposes_included(
+    runner: CliRunner, members: Path
+) -> None:
+    _run(runner, members, "contacts", "purpose", ANNA, "--add", "support_case")
+    _run(runner, members, "contacts", "purpose", ANNA, "--end", "support_case", "--on", "2024-01-10")
+    _run(runner, members, "contacts", "purpose", BO, "--add", "support_case")
+    _run(runner, members, "contacts", "purpose", BO, "--end", "support_case", "--on", "2024-02-10")
+    planned = json.loads(_run(runner, members, "retention", "plan", "--json"))
+    exported = _export(runner, members, ANNA)
+    ids = {p["purpose"]: p for p in exported["register"]["purposes"]}
+    assert "support_case" in ids
+    purpose_items = [i for i in exported["retention"] if i["what"] == "contact_purpose"]
+    assert len(purpose_items) == 1 and purpose_items[0] in planned
+    assert purpose_items[0]["due_on"] == ids["support_case"]["retention"]["due_on"]
+    assert len([i for i in planned if i["what"] == "contact_purpose"]) == 2  # Bo's is not Anna's
+
+
+def test_forget_fields_erases_tags_and_notes_and_keeps_the_rest(runner: CliRunner, members: Path) -> None:
+    _run(runner, members, "contacts", "tag", ANNA, "Styrelsen", "--purpose", "member")
+    _run(runner, members, "contacts", "tag", ANNA, "Årsmöte 2025")
+    _run(runner, members, "contacts", "note", ANNA, "Ringde om avgiften")
+    _run(runner, members, "contacts", "tag", BO, "Valberedningen")
+    out = _run(runner, members, "contacts", "forget", ANNA, "--fields", "tags,notes", "--yes")
+    assert "3 rows of tags, notes erased" in out
+    register = _export(runner, members, ANNA)["register"]
+    assert (register["tags"], register["notes"]) == ([], [])
+    assert [p["purpose"] for p in register["purposes"]] == ["member"]
+    assert _show(runner, members, ANNA)["name"] == "Anna Medlem"
+    assert [t["tag"] for t in _export(runner, members, BO)["register"]["tags"]] == ["Valberedningen"]
+    events = json.loads(_run(runner, members, "audit", "--json"))
+    assert {e["field"] for e in events if e["action"] == "evidence.erased"} == {"tags", "notes"}

@@ -264,6 +264,41 @@ def test_manual_coverage_list_wins_and_mail_does_not_extend_it(sessions: session
     assert {e["value"] for e in shown["history"]["coverage"]} == {"film", "tv"}
 
 
+def test_hand_edits_of_single_and_list_fields_are_manual_evidence_and_report_change(
+    sessions: sessionmaker[Session],
+) -> None:
+    """One path for both: each value one manual row; a list shortened by hand is a change."""
+    feed(sessions, mail(ERIK, mid="e1@dagbladet.example", date=day(2), title="Reporter"))
+    with sessions.begin() as session:
+        contact = contact_by_email(session, ERIK.email)
+        assert contact is not None
+        first = [
+            set_field_manually(session, contact, "title", "Musikredaktör", actor="cli:test"),
+            set_field_manually(
+                session, contact, "urls", ["https://a.example", "https://b.example"], actor="a"
+            ),
+        ]
+        shortened = set_field_manually(session, contact, "urls", ["https://b.example"], actor="t")
+        rows = list(
+            session.scalars(
+                select(ContactEvidence).where(
+                    ContactEvidence.contact_id == contact.id, ContactEvidence.source == "manual"
+                )
+            )
+        )
+        added = session.scalar(
+            select(func.count()).where(AuditEvent.action == "evidence.added", AuditEvent.source == "manual")
+        )
+    assert (first, shortened) == ([True, True], True)
+    assert sorted((r.field, r.superseded_at is None) for r in rows) == [
+        ("title", True),
+        ("urls", False),
+        ("urls", True),
+    ]
+    assert added == 3
+    assert _show(sessions, ERIK.email)["urls"] == ["https://b.example"]
+
+
 def test_unsubscribe_message_sets_opt_outs_with_the_message_as_evidence(
     sessions: sessionmaker[Session],
 ) -> None:

@@ -30,7 +30,7 @@ from store.purposes import (
 )
 from store.rights import erase_contact
 from store.suppression import Suppressor
-from tests.contact_samples import KEY, LENA, day, feed, mail, policy
+from tests.contact_samples import KEY, LENA, Mail, Person, contains_any, day, feed, mail, policy, text_values
 
 RULES = load_purposes()
 #: The purposes issue 9 names.
@@ -205,6 +205,64 @@ def test_unsubscribe_reply_withdraws_newsletter_consent_through_the_pipeline(
     assert _purposes(sessions, LENA.email) == {"press_contact"}
 
 
+BO_PERSON = Person("Bo Prenumerant", BO, "+46701740631", "070-174 06 31", "Bokhandeln")
+
+
+def _newsletter_reply(person: Person, mid: str) -> Mail:
+    return mail(
+        person,
+        mid=mid,
+        date=day(3),
+        kind=Kind.UNSUBSCRIBE,
+        unsubscribe=Unsubscribe(channels=[UnsubscribeChannel.NEWSLETTER]),
+        subject="Avregistrera nyhetsbrevet",
+    )
+
+
+def test_newsletter_only_subscriber_who_unsubscribes_by_reply_is_erased_and_suppressed(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        contact = _person(session, BO, name=BO_PERSON.name)
+        _subscribe(session, contact)
+        tags.add_tag(session, contact, "Nyhetsbrev", purpose="newsletter", source="manual", actor="t")
+        contact_id = contact.id
+    report = feed(sessions, _newsletter_reply(BO_PERSON, "u@bokhandeln.example"))
+    assert report.erasures == 1
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Contact)) == 0  # nothing learnt from the reply
+        assert _count(session, ContactTag) == _count(session, ContactPurpose) == _count(session, OptOut) == 0
+        assert policy().suppressor.is_suppressed(session, "email", [BO])  # type: ignore[union-attr]
+        assert contains_any(text_values(session), [BO, BO_PERSON.name, BO_PERSON.mobile]) == []
+        actions = set(session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == contact_id)))
+    assert "contact.erased" in actions
+    feed(sessions, mail(BO_PERSON, mid="later@bokhandeln.example", date=day(5)))
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Contact)) == 0  # not harvested back
+
+
+def test_newsletter_subscriber_known_from_other_mail_stays_on_legitimate_interest(
+    sessions: sessionmaker[Session],
+) -> None:
+    feed(sessions, mail(LENA, mid="m1@sr.example", date=day(2)))
+    with sessions.begin() as session:
+        contact = contact_by_email(session, LENA.email)
+        assert contact is not None
+        _subscribe(session, contact)
+        contact_id = contact.id
+    report = feed(sessions, _newsletter_reply(LENA, "m2@sr.example"))
+    assert report.erasures == 0
+    with sessions() as session:
+        contact = session.get(Contact, contact_id)
+        assert contact is not None
+        assert (contact.legal_basis, {o.channel for o in contact.opt_outs}) == (
+            "legitimate_interest",
+            {"newsletter"},
+        )
+        assert purposes.purposes_of(session, contact_id) == []
+        assert not policy().suppressor.is_suppressed(session, "email", [LENA.email])  # type: ignore[union-attr]
+
+
 def test_new_consent_lifts_an_earlier_newsletter_opt_out(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
         contact = _member(session, ANNA)
@@ -258,6 +316,27 @@ def test_member_who_drops_membership_but_subscribes_becomes_consent_only(
         assert contact.legal_basis == "contract"
         purposes.drop_purpose(session, contact, "member", actor="t", reason="left")
         assert contact.legal_basis == "consent"
+
+
+def test_each_legal_basis_change_from_purposes_is_one_audit_event(sessions: sessionmaker[Session]) -> None:
+    """Subscribe (consent), become a member (contract), leave (consent): three changes, three events."""
+    with sessions.begin() as session:
+        contact = _person(session, ANNA)
+        start = contact.legal_basis
+        _subscribe(session, contact)
+        add_purpose(session, contact, "member", rules=RULES, source=PurposeSource.MANUAL, actor="t")
+        purposes.drop_purpose(session, contact, "member", actor="t", reason="left")
+        contact_id = contact.id
+    with sessions() as session:
+        events = list(
+            session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.object_id == contact_id, AuditEvent.action == "legal_basis.changed")
+                .order_by(AuditEvent.id)
+            )
+        )
+    assert start == "legitimate_interest"
+    assert [(e.field, e.reason) for e in events] == [("legal_basis", "from purposes")] * 3
 
 
 # --- retention ------------------------------------------------------------------------------

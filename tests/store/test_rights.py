@@ -182,6 +182,38 @@ def test_forget_deletes_the_person_everywhere_and_suppresses_them(sessions: sess
         assert contains_any(text_values(session), [ERIK.name, ERIK.email, ERIK.mobile]) == []
 
 
+@pytest.mark.parametrize(
+    "written",
+    [ERIK.mobile, ERIK.mobile_local, ERIK.mobile_local.replace(" ", "").replace("-", ""), "+46 70-174 06 05"],
+)
+def test_forget_redacts_a_mention_by_mobile_number_alone(
+    sessions: sessionmaker[Session], written: str
+) -> None:
+    _erik_with_history(sessions)
+    feed(
+        sessions,
+        mail(
+            LENA,
+            mid="l3@sr.example",
+            date=day(8),
+            subject=f"Nummer {written}",
+            body=f"Hej! Ring honom på {written}, eller mig på {LENA.mobile_local}.\n\n{LENA.name}",
+        ),
+    )
+    _erase_erik(sessions)
+    with sessions() as session:
+        message = session.scalar(select(Message).where(Message.message_id == "<l3@sr.example>"))
+        assert message is not None
+        assert (
+            message.body == f"Hej! Ring honom på [erased], eller mig på {LENA.mobile_local}.\n\n{LENA.name}"
+        )
+        assert message.subject == "Nummer [erased]"
+        assert (
+            contains_any(text_values(session), [ERIK.mobile, ERIK.mobile_local, "701740605", "174 06 05"])
+            == []
+        )
+
+
 def test_forget_some_fields_deletes_their_evidence_and_history_only(sessions: sessionmaker[Session]) -> None:
     _erik_with_history(sessions)
     with sessions.begin() as session:
@@ -344,9 +376,7 @@ def test_export_takes_the_retention_plan_items_of_this_person_only(sessions: ses
             {"rule": "inactive_contacts", "what": "contact", "id": contact.id, "due_on": "2028-01-01"},
             {"rule": "inactive_contacts", "what": "contact", "id": contact.id + 1, "due_on": "2028-01-01"},
         ]
-        data = export_contact(
-            session, contact, organization="PR-byrån AB", actor="cli:test", plan=plan
-        )
+        data = export_contact(session, contact, organization="PR-byrån AB", actor="cli:test", plan=plan)
     assert sorted((r["what"], r["id"]) for r in data["retention"]) == sorted(
         [("thread", t) for t in threads] + [("contact", contact.id)]
     )

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from harvester.errors import LegalHold
 from harvester.understand.types import (
     AlternateContact,
     AutoReply,
@@ -17,8 +18,11 @@ from harvester.understand.types import (
     Unsubscribe,
     UnsubscribeChannel,
 )
-from store.contacts import list_contacts
+from store.contacts import contact_by_email, list_contacts
+from store.holds import set_hold
 from store.models import AuditEvent, Contact, ContactEvidence, Message, MessageParticipant, Suppression
+from store.optouts import CHANNELS
+from store.rights import erase_contact
 from store.suppression import Suppressor
 from tests.contact_samples import ERIK, KEY, LENA, Mail, Person, contains_any, day, feed, mail, text_values
 
@@ -61,6 +65,29 @@ def test_all_unsubscribe_erases_the_sender_and_suppresses_addresses_and_mobile(
         assert session.scalar(select(func.count()).select_from(Suppression)) == 2
         assert "contact.erased" in {e.action for e in session.scalars(select(AuditEvent))}
         assert contains_any(text_values(session), [ERIK.email, ERIK.name, ERIK.mobile, "Lindqvist"]) == []
+
+
+def test_all_unsubscribe_from_a_contact_under_legal_hold_suppresses_and_opts_out_but_keeps_them(
+    sessions: sessionmaker[Session],
+) -> None:
+    feed(sessions, mail(ERIK, mid="e1@dagbladet.example", date=day(2), title="Reporter"))
+    with sessions.begin() as session:
+        contact = contact_by_email(session, ERIK.email)
+        assert contact is not None
+        set_hold(session, contact, held=True, actor="cli:test")
+        with pytest.raises(LegalHold, match="under legal hold"):
+            erase_contact(session, contact, suppressor=Suppressor(KEY), own_domains=[], actor="t", reason="t")
+    feed(sessions, _all())
+    suppressor = Suppressor(KEY)
+    with sessions() as session:
+        contact = contact_by_email(session, ERIK.email)
+        assert contact is not None and contact.legal_hold
+        assert {o.channel for o in contact.opt_outs} == {c for c in CHANNELS if c != "all"}
+        assert {o.message_id for o in contact.opt_outs} == {"<u@dagbladet.example>"}
+        assert suppressor.is_suppressed(session, "email", [ERIK.email])
+        assert suppressor.is_suppressed(session, "phone", [ERIK.mobile])
+        actions = {e.action for e in session.scalars(select(AuditEvent))}
+    assert "erasure.deferred" in actions and "contact.erased" not in actions
 
 
 def test_all_unsubscribe_from_an_unknown_sender_still_suppresses(sessions: sessionmaker[Session]) -> None:
