@@ -20,7 +20,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 import score_understanding as score  # noqa: E402
 
 #: The labelled corpus and the blind held-out sets written without reading the code.
-CORPORA = [CORPUS, ROOT / "tests" / "fixtures" / "holdout", ROOT / "tests" / "fixtures" / "holdout2"]
+CORPORA = [
+    CORPUS,
+    ROOT / "tests" / "fixtures" / "holdout",
+    ROOT / "tests" / "fixtures" / "holdout2",
+    ROOT / "tests" / "fixtures" / "holdout3",
+]
 EMLS = sorted(p for c in CORPORA for p in c.glob("*.eml"))
 LABELS = sorted(p for c in CORPORA for p in c.glob("*.json"))
 
