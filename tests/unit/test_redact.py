@@ -47,6 +47,10 @@ HEALTH_WORDS = ("sjuk", "opera", "sjukhus", "utbränd", "sick", "surgery", "hosp
         ),
         ("Jag är medlem i Moderaterna.", "Jag är [redacted:politics].", [C.POLITICS]),
         ("Ledig för religiös högtid", "Ledig för [redacted:religion]", [C.RELIGION]),
+        # the speaker's own identity, however the clause is turned
+        ("Som tornedaling själv gillar jag det.", "[redacted:ethnicity].", [C.ETHNICITY]),
+        ("Som samisk fotograf vill jag gärna komma.", "[redacted:ethnicity].", [C.ETHNICITY]),
+        ("As a Sámi writer, I would love to.", "[redacted:ethnicity] to.", [C.ETHNICITY]),
         (
             "Pnr 19121212-1212, orgnr 556036-0793",
             "Pnr [redacted:national_id], orgnr 556036-0793",
@@ -54,9 +58,7 @@ HEALTH_WORDS = ("sjuk", "opera", "sjukhus", "utbränd", "sick", "surgery", "hosp
         ),
     ],
 )
-def test_special_category_clauses_are_replaced(
-    text: str, expected: str, categories: list[C]
-) -> None:
+def test_special_category_clauses_are_replaced(text: str, expected: str, categories: list[C]) -> None:
     result = redact(text)
     assert result.text == expected
     assert list(result.categories) == categories
@@ -74,6 +76,8 @@ def test_special_category_clauses_are_replaced(
         "Org.nr 556036-0793",
         "I'm on parental leave until 5 May.",
         "Vi ses på releasefesten, hälsningar från kulturredaktionen.",
+        "Det är samma sak som senast, same as last time.",
+        "Festivalen bevakar samisk musik och joik.",
     ],
 )
 def test_leave_words_titles_and_org_numbers_are_not_redacted(text: str) -> None:
