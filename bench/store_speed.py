@@ -12,6 +12,7 @@ statements per message (counted with a `before_cursor_execute` event; an execute
 from __future__ import annotations
 
 import argparse
+import pickle
 import sys
 import tempfile
 import time
@@ -90,11 +91,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", help="also run on this PostgreSQL (in a throwaway schema)")
+    parser.add_argument("--cache", type=Path, help="keep the understood messages in this pickle file")
     args = parser.parse_args(argv)
 
     raws = _raws(args.messages, args.seed)
     started = time.perf_counter()
-    understood = [safe_understand(raw, own_domains=OWN) for raw in raws]
+    if args.cache and args.cache.exists():
+        understood = pickle.loads(args.cache.read_bytes())
+    else:
+        understood = [safe_understand(raw, own_domains=OWN) for raw in raws]
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps(understood))
+    if len(understood) != len(raws):
+        parser.error(f"{args.cache} holds another number of messages")
     print(f"understood {len(raws):>7} msgs  {time.perf_counter() - started:7.2f} s  (not timed below)")
 
     with tempfile.TemporaryDirectory() as tmp:
