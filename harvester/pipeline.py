@@ -267,12 +267,12 @@ class Pipeline:
     ) -> None:
         """The whole batch with its reads done up front and its writes at a few flushes (store/batch.py).
 
-        In three passes, each in the batch's order: store the messages (one flush gives
-        them ids), thread them, then apply each to contacts, projects and opt-outs. Only
+        In three passes, each in the batch's order: store the messages, thread them, then
+        apply each to contacts, projects and opt-outs. Only
         messages depend on messages and contacts on contacts, so this is the same as the
         one-at-a-time `_apply_one`, which the isolated replay still uses.
         """
-        batch = BatchContext()
+        batch = BatchContext.for_session(session)
         with session.no_autoflush:
             messages.prefetch(
                 session,
@@ -297,7 +297,6 @@ class Pipeline:
                     continue
                 report.stored += 1
                 fresh.append((message, understanding))
-            session.flush()
             threads.prefetch(session, batch, [m for m, _ in fresh])
             assigned = [threads.assign_thread(session, m, batch=batch) for m, _ in fresh]
             batch.flush(session)
@@ -358,7 +357,6 @@ class Pipeline:
             return contact
         if batch is not None:
             batch.flush(session)  # store/optouts.py reads contacts from the database
-            batch.settle()
         if optouts.apply_unsubscribe(session, understanding, seen_at=seen_at, policy=policy):
             report.erasures += 1
             if batch is not None:

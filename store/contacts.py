@@ -220,7 +220,7 @@ def find_contact(
         if values and batch is not None:
             holders = _holders(session, batch, kind, values)
             if holders:
-                return min(holders, key=batch.contact_order)
+                return min(holders, key=lambda c: c.id)
         elif values:
             found = session.scalar(
                 select(Contact)
@@ -248,7 +248,9 @@ def _add_keys(
         _holders(session, batch, kind, values)
         for value in dict.fromkeys(values):
             if batch.keys[(kind, value)] is None:
-                session.add(ContactKey(contact=contact, kind=kind, value=value))
+                key = ContactKey(contact_id=contact.id, kind=kind, value=value)
+                key.id = batch.new_id(session, ContactKey)
+                session.add(key)
                 batch.keys[(kind, value)] = contact
         return
     held = set(
@@ -279,8 +281,7 @@ def _stored_slot(field: str, encoded: str) -> str:
 
 
 def _order_key(row: ContactEvidence) -> tuple[int, datetime, int]:
-    # `batch_order`: a row made earlier in a batch, unflushed, placed as its id would place it.
-    return (row.rank, _aware(row.seen_at), row.id or getattr(row, "batch_order", 0))
+    return (row.rank, _aware(row.seen_at), row.id or 0)
 
 
 def _live_rows(
@@ -309,11 +310,11 @@ def _touch(contact: Contact) -> None:
 def _event(
     session: Session, batch: BatchContext | None, contact: Contact, action: str, *, actor: str, **values: Any
 ) -> None:
-    """An audit event about `contact`; in a batch written at its end (the contact may have no id yet)."""
+    """An audit event about `contact`; in a batch, written with the batch's others at its end."""
     if batch is None:
         audit.contact_event(session, contact.id, action, actor=actor, **values)
     else:
-        batch.audit(contact, None, action=action, actor=actor, **values)
+        batch.audit(contact.id, action=action, actor=actor, **values)
 
 
 def add_evidence(
@@ -341,7 +342,7 @@ def add_evidence(
     slot = _slot(field, value)
     if live is None:
         if batch is not None:
-            batch.settle()
+            batch.settle(session)
         live = _live_rows(session, contact, field, batch=batch)
     rows = [r for r in live if r.field == field and _stored_slot(field, r.value) == slot]
     rows.sort(key=_order_key, reverse=True)
@@ -358,7 +359,7 @@ def add_evidence(
         target = same
     else:
         target = ContactEvidence(
-            contact=contact,
+            contact_id=contact.id,
             field=field,
             value=encoded,
             source=source.value,
@@ -539,7 +540,7 @@ def record_sighting(
     if not emails and not mobiles:
         return None
     if batch is not None:
-        batch.settle()
+        batch.settle(session)
     contact = find_contact(session, emails=emails, phones=mobiles, batch=batch)
     reason = f"{source.value} in message"
     if contact is None:
@@ -548,12 +549,13 @@ def record_sighting(
             status=ContactStatus.ACTIVE.value,
             needs_art14_notice=source == EvidenceSource.THIRD_PARTY_MENTION,
         )
+        if batch is not None:
+            contact.id = batch.new_id(session, Contact)
+            contact.created_at = contact.updated_at = utcnow()
+            batch.live[contact] = []
         session.add(contact)
         if batch is None:
             session.flush()
-        else:
-            batch.new_contacts[contact] = len(batch.new_contacts)
-            batch.live[contact] = []
         _event(
             session,
             batch,
@@ -731,7 +733,7 @@ def _apply_bounce(
         return
     for address in bounce.addresses:
         if batch is not None:
-            batch.settle()
+            batch.settle(session)
         contact = find_contact(session, emails=[normalise_email(address)], batch=batch)
         if contact is not None:
             set_status(

@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from harvester.sources.raw import RawMessage
 from harvester.understand.types import Understanding
 from store.batch import BatchContext, chunks
-from store.models import Message, MessageLocation, MessageParticipant
+from store.models import Message, MessageLocation, MessageParticipant, utcnow
 
 __all__ = ["add_location", "find_stored", "prefetch", "store_message"]
 
@@ -107,12 +108,9 @@ def _note_location(session: Session, batch: BatchContext, found: Message | int, 
     if key in held:
         return
     held.add(key)
-    if isinstance(found, Message):
-        found.locations.append(_location(raw))
-    else:
-        location = _location(raw)
-        location.message_pk = found
-        session.add(location)
+    location = _location(raw)
+    location.message_pk = found.id if isinstance(found, Message) else found
+    batch.add_row(session, location)
 
 
 def add_location(session: Session, raw: RawMessage, *, batch: BatchContext | None = None) -> None:
@@ -132,9 +130,9 @@ def store_message(
 ) -> tuple[Message, bool]:
     """Store a message or find its copy; returns (message, created). Adds where it was seen.
 
-    With a `batch` (its `prefetch` done) no query is made and the new message is not flushed:
-    the caller flushes once for the whole batch. A found copy is then returned as its pk
-    wrapped in a Message only when the batch created it; callers use `created` only.
+    With a `batch` (its `prefetch` done) the new message and its rows get their ids here and
+    are not flushed (the caller flushes once for the whole batch), and finding a copy costs
+    no query unless a stored copy has to be loaded to be returned.
     """
     envelope = understanding.envelope
     content_hash = raw.content_hash
@@ -163,21 +161,32 @@ def store_message(
         body=understanding.body,
         defects=",".join(understanding.defects) or None,
     )
-    session.add(message)
-    for role, boxes in (
-        ("from", [envelope.sender] if envelope.sender else []),
-        ("to", envelope.to),
-        ("cc", envelope.cc),
-    ):
-        for box in boxes:
-            message.participants.append(MessageParticipant(role=role, email=box.email, name=box.name))
+    participants = [
+        MessageParticipant(role=role, email=box.email, name=box.name)
+        for role, boxes in (
+            ("from", [envelope.sender] if envelope.sender else []),
+            ("to", envelope.to),
+            ("cc", envelope.cc),
+        )
+        for box in boxes
+    ]
     if batch is not None:
+        message.id = batch.new_id(session, Message)
+        message.stored_at = utcnow()
+        session.add(message)
+        # Written by the batch's flush in one INSERT per table; the collection is set as loaded.
+        for participant in participants:
+            participant.message_pk = message.id
+            batch.add_row(session, participant)
+        set_committed_value(message, "participants", participants)
         batch.by_hash[content_hash] = message
         if envelope.message_id is not None:
             batch.by_message_id.setdefault(envelope.message_id, message)
-        batch.locations[message] = {_origin_key(raw)}
-        message.locations.append(_location(raw))
+        batch.locations[message] = set()
+        _note_location(session, batch, message, raw)
         return message, True
+    session.add(message)
+    message.participants.extend(participants)
     session.flush()
     _add_location(session, message, raw)
     return message, True

@@ -26,13 +26,13 @@ from datetime import timedelta
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, func, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from store.batch import BatchContext, chunks
-from store.models import CleanString, Message, MessageParticipant, Project, Thread, ThreadContainer
+from store.models import CleanString, Message, MessageParticipant, Project, Thread, ThreadContainer, utcnow
 
 __all__ = [
     "SUBJECT_WINDOW",
@@ -286,7 +286,8 @@ def assign_thread(session: Session, message: Message, *, batch: BatchContext | N
     """Thread a newly stored (flushed) message; merges threads its references join.
 
     With a `batch` (store/batch.py, `prefetch` done) new threads and containers stay
-    unflushed and lookups are served from the batch; a merge or a subject look-up flushes first.
+    unflushed (threads get their ids here) and lookups are served from the batch; a merge or
+    a subject look-up flushes first.
     """
     chain = reference_chain(message)
     own = message.message_id
@@ -295,7 +296,7 @@ def assign_thread(session: Session, message: Message, *, batch: BatchContext | N
     if batch is None:
         threads = [session.get_one(Thread, i) for i in sorted({c.thread_id for c in found.values()})]
     else:
-        threads = sorted({batch.thread_of(session, c) for c in found.values()}, key=batch.thread_order)
+        threads = sorted({batch.thread_of(session, c) for c in found.values()}, key=lambda t: t.id)
     thread: Thread | None = threads[0] if threads else None
     if thread is not None and len(threads) > 1:
         if batch is not None:
@@ -315,12 +316,11 @@ def assign_thread(session: Session, message: Message, *, batch: BatchContext | N
         if batch is None:
             session.flush()
         else:
-            batch.new_threads[thread] = len(batch.new_threads)
+            thread.id = batch.new_id(session, Thread)
+            thread.created_at = utcnow()
+            batch.new_threads[thread.id] = thread
             batch.members[thread] = {}
-    if batch is None:
-        message.thread_id = thread.id
-    else:
-        message.thread = thread
+    message.thread_id = thread.id
     created: list[ThreadContainer] = []
     if ids:
         containers = _members(session, thread, batch)
@@ -333,15 +333,16 @@ def assign_thread(session: Session, message: Message, *, batch: BatchContext | N
                     if batch is not None:
                         batch.transient.append(node)
                         batch.containers[mid] = node
-                if batch is None:
-                    node.thread_id = thread.id
-                else:
-                    batch.set_thread(node, thread)
+                node.thread_id = thread.id
                 containers[mid] = node
         for parent, child in pairwise(chain):
             _link(containers, child, parent, force=False)
         if own:
-            containers[own].message_pk = message.id
+            node = containers[own]
+            if batch is not None and inspect(node).persistent:
+                batch.held_by.append((node, message.id))  # after the message's INSERT (see flush)
+            else:
+                node.message_pk = message.id
             if chain:
                 _link(containers, own, chain[-1], force=True)
         top: str = own or chain[-1]
