@@ -223,18 +223,26 @@ def insert_containers(
     column_type = table.c.message_id.type
     assert isinstance(column_type, CleanString)
     held = {mid: stored[column_type.process_bind_param(mid, dialect) or ""] for mid in mine}
+    moved: dict[int, int] = {}  # thread ids merged away here → the thread they went into
+
+    def now(thread_id: int) -> int:
+        while thread_id in moved:
+            thread_id = moved[thread_id]
+        return thread_id
+
     for mid, ours in mine.items():
         theirs = held[mid]
-        if theirs.thread_id == ours.thread_id and theirs.message_pk == ours.message_pk:
+        if now(theirs.thread_id) == now(ours.thread_id) and theirs.message_pk == ours.message_pk:
             continue  # ours landed (or an identical one)
         if theirs.message_pk is None and ours.message_pk is not None:
             theirs.message_pk = ours.message_pk
         if theirs.parent_message_id is None and ours.parent_message_id is not None:
             theirs.parent_message_id = ours.parent_message_id
-        if theirs.thread_id != ours.thread_id:
-            a, b = sorted((theirs.thread_id, ours.thread_id))
+        if now(theirs.thread_id) != now(ours.thread_id):
+            a, b = sorted((now(theirs.thread_id), now(ours.thread_id)))
             target, other = session.get_one(Thread, a), session.get_one(Thread, b)
             _merge(session, target, [other])
+            moved[b] = a
             if merged is not None:
                 merged[other] = target
     session.flush()
