@@ -23,7 +23,7 @@ can break that (an erasure) flushes and drops the contact caches.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -98,6 +98,8 @@ class BatchContext:
     keys: dict[tuple[str, str], Contact | None] = field(default_factory=dict)
     #: contact → its live evidence rows (the one list add_evidence keeps current)
     live: dict[Contact, list[ContactEvidence]] = field(default_factory=dict)
+    #: the same rows by (field, slot), built on first use (see store.contacts.add_evidence)
+    slots: dict[Contact, dict[tuple[str, str], list[ContactEvidence]]] = field(default_factory=dict)
     #: evidence rows made since the last point the one-message path would have flushed
     unsettled: list[ContactEvidence] = field(default_factory=list)
     audits: list[dict[str, Any]] = field(default_factory=list)
@@ -206,6 +208,19 @@ class BatchContext:
             }
         )
 
+    def slots_of(
+        self,
+        contact: Contact,
+        live: list[ContactEvidence],
+        slot: Callable[[ContactEvidence], tuple[str, str]],
+    ) -> dict[tuple[str, str], list[ContactEvidence]]:
+        index = self.slots.get(contact)
+        if index is None:
+            index = self.slots[contact] = {}
+            for row in live:
+                index.setdefault(slot(row), []).append(row)
+        return index
+
     def record_exchange(self, contacts: Iterable[Contact], at: datetime) -> None:
         for contact in contacts:
             known = self.exchange.get(contact)
@@ -217,6 +232,7 @@ class BatchContext:
         self.flush(session)
         self.keys.clear()
         self.live.clear()
+        self.slots.clear()
 
     # --- the end of the batch -----------------------------------------------------------
 

@@ -344,7 +344,14 @@ def add_evidence(
         if batch is not None:
             batch.settle(session)
         live = _live_rows(session, contact, field, batch=batch)
-    rows = [r for r in live if r.field == field and _stored_slot(field, r.value) == slot]
+    # In a batch, the contact's live rows indexed by slot (each add would scan them all otherwise).
+    slots = (
+        batch.slots_of(contact, live, lambda r: (r.field, _stored_slot(r.field, r.value))) if batch else None
+    )
+    if slots is not None:
+        rows = list(slots.get((field, slot), ()))
+    else:
+        rows = [r for r in live if r.field == field and _stored_slot(field, r.value) == slot]
     rows.sort(key=_order_key, reverse=True)
     if message_id is not None and any(
         r.value == encoded and r.source == source.value and r.message_id == message_id for r in rows
@@ -369,6 +376,8 @@ def add_evidence(
         )
         session.add(target)
         live.append(target)
+        if slots is not None:
+            slots.setdefault((field, slot), []).append(target)
         if batch is not None:
             batch.unsettled.append(target)
         _event(
@@ -389,6 +398,8 @@ def add_evidence(
     ):
         current.superseded_at = utcnow()
         live.remove(current)
+        if slots is not None:
+            slots[(field, slot)].remove(current)
         _event(
             session,
             batch,
