@@ -336,6 +336,10 @@ class Pipeline:
     ) -> Contact | None:
         """What a stored, threaded message changes beyond itself; returns the sender's contact."""
         policy = self.contact_policy
+        if batch is not None:
+            # Where the one-message path flushes the previous message's rows: they take their
+            # ids now, before anything below (a scrub) may flush them without one.
+            batch.settle(session)
         if policy.suppressor is not None:
             # Archived for its thread, but without the suppressed person in it.
             seen = understanding.contact
