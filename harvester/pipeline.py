@@ -34,8 +34,9 @@ from harvester.sources.raw import RawMessage
 from harvester.understand import understand
 from harvester.understand.types import Understanding
 from store import contacts, cursors, messages, optouts, projects, retention, rights, threads
+from store.batch import BatchContext
 from store.db import session_scope
-from store.models import Message, utcnow
+from store.models import Contact, Message, Thread, utcnow
 
 __all__ = ["BatchReport", "PendingBatch", "Pipeline", "safe_understand"]
 
@@ -284,32 +285,95 @@ class Pipeline:
     ) -> BatchReport:
         report = BatchReport()
         with session_scope(self.sessions) as session:
+            if isolate:
+                self._store_isolated(session, raws, understood, report)
+            else:
+                self._store_batch(session, raws, understood, report)
+            if cursor is not None:
+                cursors.advance(session, cursor)
+        if report.erasures:
+            rights.reclaim(self.sessions.kw["bind"])
+        return report
+
+    def _store_isolated(
+        self,
+        session: Session,
+        raws: Sequence[RawMessage],
+        understood: dict[int, Understanding],
+        report: BatchReport,
+    ) -> None:
+        """One message at a time, each in a savepoint: one that fails is logged by id, the rest lands."""
+        for raw in raws:
+            if _CRASH_AFTER:
+                _test_crash_point()
+            report.messages += 1
+            understanding = understood.get(id(raw))
+            if understanding is None:  # the same bytes are stored: only note where they were seen
+                messages.add_location(session, raw)
+                report.duplicates += 1
+                continue
+            report.kinds[understanding.kind.value] += 1
+            try:
+                with session.begin_nested():
+                    self._apply_one(session, raw, understanding, report)
+            except SQLAlchemyError as exc:
+                report.errors += 1
+                log.error(
+                    "event=message.not_stored origin=%s error=%s", raw.origin.label(), type(exc).__name__
+                )
+
+    def _store_batch(
+        self,
+        session: Session,
+        raws: Sequence[RawMessage],
+        understood: dict[int, Understanding],
+        report: BatchReport,
+    ) -> None:
+        """The whole batch with its reads done up front and its writes at a few flushes (store/batch.py).
+
+        In three passes, each in the batch's order: store the messages, thread them, then
+        apply each to contacts, projects and opt-outs. Only
+        messages depend on messages and contacts on contacts, so this is the same as the
+        one-at-a-time `_apply_one`, which the isolated replay still uses.
+        """
+        batch = BatchContext.for_session(session)
+        with session.no_autoflush:
+            messages.prefetch(
+                session,
+                batch,
+                raws,
+                (u.envelope.message_id for u in understood.values() if u.envelope.message_id),
+            )
+            fresh: list[tuple[Message, Understanding]] = []
             for raw in raws:
                 if _CRASH_AFTER:
                     _test_crash_point()
                 report.messages += 1
                 understanding = understood.get(id(raw))
                 if understanding is None:  # the same bytes are stored: only note where they were seen
-                    messages.add_location(session, raw)
+                    messages.add_location(session, raw, batch=batch)
                     report.duplicates += 1
                     continue
                 report.kinds[understanding.kind.value] += 1
-                if not isolate:
-                    self._apply_one(session, raw, understanding, report)
+                message, created = messages.store_message(session, raw, understanding, batch=batch)
+                if not created:
+                    report.duplicates += 1
                     continue
-                try:
-                    with session.begin_nested():
-                        self._apply_one(session, raw, understanding, report)
-                except SQLAlchemyError as exc:
-                    report.errors += 1
-                    log.error(
-                        "event=message.not_stored origin=%s error=%s", raw.origin.label(), type(exc).__name__
-                    )
-            if cursor is not None:
-                cursors.advance(session, cursor)
-        if report.erasures:
-            rights.reclaim(self.sessions.kw["bind"])
-        return report
+                report.stored += 1
+                fresh.append((message, understanding))
+            threads.prefetch(session, batch, [m for m, _ in fresh])
+            assigned = [threads.assign_thread(session, m, batch=batch) for m, _ in fresh]
+            batch.flush(session)
+            contacts.prefetch(session, batch, (u for _, u in fresh))
+            touched: list[Contact] = []
+            for (message, understanding), thread in zip(fresh, assigned, strict=True):
+                contact = self._apply_contacts(
+                    session, message, batch.resolve(thread), understanding, report, batch=batch
+                )
+                if contact is not None:
+                    touched.append(contact)
+            batch.finish(session)
+        report.contacts_touched.update(c.id for c in touched)
 
     def _apply_one(
         self, session: Session, raw: RawMessage, understanding: Understanding, report: BatchReport
@@ -320,7 +384,26 @@ class Pipeline:
             return
         report.stored += 1
         thread = threads.assign_thread(session, message)
+        contact = self._apply_contacts(session, message, thread, understanding, report)
+        if contact is not None:
+            report.contacts_touched.add(contact.id)
+
+    def _apply_contacts(
+        self,
+        session: Session,
+        message: Message,
+        thread: Thread,
+        understanding: Understanding,
+        report: BatchReport,
+        *,
+        batch: BatchContext | None = None,
+    ) -> Contact | None:
+        """What a stored, threaded message changes beyond itself; returns the sender's contact."""
         policy = self.contact_policy
+        if batch is not None:
+            # Where the one-message path flushes the previous message's rows: they take their
+            # ids now, before anything below (a scrub) may flush them without one.
+            batch.settle(session)
         if policy.suppressor is not None:
             # Archived for its thread, but without the suppressed person in it.
             seen = understanding.contact
@@ -333,10 +416,17 @@ class Pipeline:
                 sender_phones=[p.e164 for p in seen.phones] if seen else [],
             )
         seen_at = understanding.envelope.date or utcnow()
-        contact = contacts.apply_understanding(session, understanding, seen_at=seen_at, policy=policy)
-        retention.record_exchange(session, message)
-        projects.link_by_rules(session, thread, message, self.project_rules, actor=policy.actor)
-        if contact is not None:
-            report.contacts_touched.add(contact.id)
+        contact = contacts.apply_understanding(
+            session, understanding, seen_at=seen_at, policy=policy, batch=batch
+        )
+        retention.record_exchange(session, message, batch=batch)
+        projects.link_by_rules(session, thread, message, self.project_rules, actor=policy.actor, batch=batch)
+        if understanding.unsubscribe is None:
+            return contact
+        if batch is not None:
+            batch.flush(session)  # store/optouts.py reads contacts from the database
         if optouts.apply_unsubscribe(session, understanding, seen_at=seen_at, policy=policy):
             report.erasures += 1
+            if batch is not None:
+                batch.forget_contacts(session)
+        return contact

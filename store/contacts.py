@@ -34,8 +34,9 @@ audit event with ids, field names and reasons, never values.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -48,6 +49,7 @@ from sqlalchemy.orm import Session
 from harvester.understand.types import AutoReply, AutoReplyReason, Kind, Phone, PhoneType, Understanding
 from harvester.understand.types import Contact as SeenContact
 from store import audit
+from store.batch import BatchContext, chunks
 from store.models import Contact, ContactEvidence, ContactKey, utcnow
 from store.purposes import register_view
 from store.suppression import Suppressor
@@ -66,10 +68,12 @@ __all__ = [
     "contact_by_email",
     "current_view",
     "find_contact",
+    "find_contacts",
     "history",
     "is_mobile",
     "list_contacts",
     "normalise_email",
+    "prefetch",
     "provenance",
     "record_sighting",
     "set_art14_notice",
@@ -178,12 +182,46 @@ def _keys_of(seen: SeenContact) -> tuple[list[str], list[str]]:
     return emails, mobiles
 
 
+def _holders(session: Session, batch: BatchContext, kind: str, values: Iterable[str]) -> list[Contact]:
+    """The contacts holding these keys, from the batch's cache (the database for keys not in it)."""
+    keys = batch.keys
+    missing = list(dict.fromkeys(v for v in values if (kind, v) not in keys))
+    for chunk in chunks(missing):
+        rows = session.execute(
+            select(ContactKey.value, ContactKey.contact_id).where(
+                ContactKey.kind == kind, ContactKey.value.in_(chunk)
+            )
+        ).all()
+        cids = {cid for _, cid in rows}
+        contacts = (
+            {c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(cids)))} if cids else {}
+        )
+        for value, cid in rows:
+            keys[(kind, value)] = contacts[cid]
+    for value in missing:
+        keys.setdefault((kind, value), None)
+    return [c for v in values if (c := keys[(kind, v)]) is not None]
+
+
+def find_contacts(session: Session, kind: str, values: Sequence[str], *, batch: BatchContext) -> set[Contact]:
+    """Every contact holding one of these normalised keys (served from the batch's cache)."""
+    return set(_holders(session, batch, kind, values))
+
+
 def find_contact(
-    session: Session, *, emails: Sequence[str] = (), phones: Sequence[str] = ()
+    session: Session,
+    *,
+    emails: Sequence[str] = (),
+    phones: Sequence[str] = (),
+    batch: BatchContext | None = None,
 ) -> Contact | None:
     """The contact any of these normalised keys (e-mails first, then mobiles) belongs to."""
     for kind, values in (("email", emails), ("phone", phones)):
-        if values:
+        if values and batch is not None:
+            holders = _holders(session, batch, kind, values)
+            if holders:
+                return min(holders, key=lambda c: c.id)
+        elif values:
             found = session.scalar(
                 select(Contact)
                 .join(ContactKey)
@@ -200,9 +238,20 @@ def contact_by_email(session: Session, email: str) -> Contact | None:
     return find_contact(session, emails=[normalise_email(email)])
 
 
-def _add_keys(session: Session, contact: Contact, kind: str, values: Sequence[str]) -> None:
+def _add_keys(
+    session: Session, contact: Contact, kind: str, values: Sequence[str], *, batch: BatchContext | None = None
+) -> None:
     """Attach keys unless held already, by this contact or another (no silent merge). One query."""
     if not values:
+        return
+    if batch is not None:
+        _holders(session, batch, kind, values)
+        for value in dict.fromkeys(values):
+            if batch.keys[(kind, value)] is None:
+                key = ContactKey(contact_id=contact.id, kind=kind, value=value)
+                key.id = batch.new_id(session, ContactKey)
+                session.add(key)
+                batch.keys[(kind, value)] = contact
         return
     held = set(
         session.scalars(
@@ -225,11 +274,25 @@ def _slot(field: str, value: Any) -> str:
     return field
 
 
+@functools.lru_cache(maxsize=65536)
+def _stored_slot(field: str, encoded: str) -> str:
+    """The slot of a stored (JSON) value: compared for every live row, so decoded once."""
+    return _slot(field, json.loads(encoded))
+
+
 def _order_key(row: ContactEvidence) -> tuple[int, datetime, int]:
     return (row.rank, _aware(row.seen_at), row.id or 0)
 
 
-def _live_rows(session: Session, contact: Contact, field: str | None = None) -> list[ContactEvidence]:
+def _live_rows(
+    session: Session, contact: Contact, field: str | None = None, *, batch: BatchContext | None = None
+) -> list[ContactEvidence]:
+    """Live rows, strongest first; with a `batch`, its one list of the contact's rows (any field)."""
+    if batch is not None:
+        rows = batch.live.get(contact)
+        if rows is None:
+            rows = batch.live[contact] = [] if contact.id is None else _live_rows(session, contact)
+        return rows
     query = select(ContactEvidence).where(
         ContactEvidence.contact_id == contact.id, ContactEvidence.superseded_at.is_(None)
     )
@@ -244,6 +307,16 @@ def _touch(contact: Contact) -> None:
     contact.updated_at = utcnow()
 
 
+def _event(
+    session: Session, batch: BatchContext | None, contact: Contact, action: str, *, actor: str, **values: Any
+) -> None:
+    """An audit event about `contact`; in a batch, written with the batch's others at its end."""
+    if batch is None:
+        audit.contact_event(session, contact.id, action, actor=actor, **values)
+    else:
+        batch.audit(contact.id, action=action, actor=actor, **values)
+
+
 def add_evidence(
     session: Session,
     contact: Contact,
@@ -256,6 +329,7 @@ def add_evidence(
     actor: str,
     reason: str,
     live: list[ContactEvidence] | None = None,
+    batch: BatchContext | None = None,
 ) -> bool:
     """Record one value as evidence; True when anything changed.
 
@@ -267,8 +341,17 @@ def add_evidence(
     encoded = json.dumps(value, ensure_ascii=False, sort_keys=True)
     slot = _slot(field, value)
     if live is None:
-        live = _live_rows(session, contact, field)
-    rows = [r for r in live if r.field == field and _slot(field, json.loads(r.value)) == slot]
+        if batch is not None:
+            batch.settle(session)
+        live = _live_rows(session, contact, field, batch=batch)
+    # In a batch, the contact's live rows indexed by slot (each add would scan them all otherwise).
+    slots = (
+        batch.slots_of(contact, live, lambda r: (r.field, _stored_slot(r.field, r.value))) if batch else None
+    )
+    if slots is not None:
+        rows = list(slots.get((field, slot), ()))
+    else:
+        rows = [r for r in live if r.field == field and _stored_slot(field, r.value) == slot]
     rows.sort(key=_order_key, reverse=True)
     if message_id is not None and any(
         r.value == encoded and r.source == source.value and r.message_id == message_id for r in rows
@@ -293,9 +376,14 @@ def add_evidence(
         )
         session.add(target)
         live.append(target)
-        audit.contact_event(
+        if slots is not None:
+            slots.setdefault((field, slot), []).append(target)
+        if batch is not None:
+            batch.unsettled.append(target)
+        _event(
             session,
-            contact.id,
+            batch,
+            contact,
             "evidence.added",
             actor=actor,
             field=field,
@@ -310,9 +398,12 @@ def add_evidence(
     ):
         current.superseded_at = utcnow()
         live.remove(current)
-        audit.contact_event(
+        if slots is not None:
+            slots[(field, slot)].remove(current)
+        _event(
             session,
-            contact.id,
+            batch,
+            contact,
             "evidence.superseded",
             actor=actor,
             field=field,
@@ -324,7 +415,14 @@ def add_evidence(
 
 
 def set_status(
-    session: Session, contact: Contact, status: ContactStatus, *, at: datetime, actor: str, reason: str
+    session: Session,
+    contact: Contact,
+    status: ContactStatus,
+    *,
+    at: datetime,
+    actor: str,
+    reason: str,
+    batch: BatchContext | None = None,
 ) -> bool:
     """Change the status unless it is already so, or the evidence is older than the last change."""
     at = _aware(at)
@@ -335,9 +433,10 @@ def set_status(
     contact.status = status.value
     contact.status_since = at
     _touch(contact)
-    audit.contact_event(
+    _event(
         session,
-        contact.id,
+        batch,
+        contact,
         "status.changed",
         actor=actor,
         field="status",
@@ -441,12 +540,15 @@ def record_sighting(
     message_id: str | None,
     seen_at: datetime,
     policy: ContactPolicy,
+    batch: BatchContext | None = None,
 ) -> Contact | None:
     """Add what one message says about one person; creates the contact on first sight."""
     emails, mobiles = _keys_of(seen)
     if not emails and not mobiles:
         return None
-    contact = find_contact(session, emails=emails, phones=mobiles)
+    if batch is not None:
+        batch.settle(session)
+    contact = find_contact(session, emails=emails, phones=mobiles, batch=batch)
     reason = f"{source.value} in message"
     if contact is None:
         contact = Contact(
@@ -454,19 +556,25 @@ def record_sighting(
             status=ContactStatus.ACTIVE.value,
             needs_art14_notice=source == EvidenceSource.THIRD_PARTY_MENTION,
         )
+        if batch is not None:
+            contact.id = batch.new_id(session, Contact)
+            contact.created_at = contact.updated_at = utcnow()
+            batch.live[contact] = []
         session.add(contact)
-        session.flush()
-        audit.contact_event(
+        if batch is None:
+            session.flush()
+        _event(
             session,
-            contact.id,
+            batch,
+            contact,
             "contact.created",
             actor=policy.actor,
             reason=reason,
             source=source.value,
         )
-    _add_keys(session, contact, "email", emails)
-    _add_keys(session, contact, "phone", mobiles)
-    live = _live_rows(session, contact)
+    _add_keys(session, contact, "email", emails, batch=batch)
+    _add_keys(session, contact, "phone", mobiles, batch=batch)
+    live = _live_rows(session, contact, batch=batch)
     values: list[tuple[str, Any]] = [
         ("name", seen.name),
         ("title", seen.title),
@@ -490,6 +598,7 @@ def record_sighting(
                 actor=policy.actor,
                 reason=reason,
                 live=live,
+                batch=batch,
             )
     seen_at = _aware(seen_at)
     if contact.last_activity_at is None or seen_at > _aware(contact.last_activity_at):
@@ -505,6 +614,7 @@ def _apply_autoreply(
     message_id: str | None,
     seen_at: datetime,
     policy: ContactPolicy,
+    batch: BatchContext | None = None,
 ) -> None:
     actor = policy.actor
     if reply.reason == AutoReplyReason.LEFT_ORGANIZATION:
@@ -515,6 +625,7 @@ def _apply_autoreply(
             at=seen_at,
             actor=actor,
             reason="auto-reply: left organization",
+            batch=batch,
         )
     if reply.reason in _CANDIDATE_REASONS and reply.new_email:
         add_evidence(
@@ -527,6 +638,7 @@ def _apply_autoreply(
             seen_at=seen_at,
             actor=actor,
             reason="auto-reply gives a new address (candidate)",
+            batch=batch,
         )
     if reply.reason in ABSENCE_REASONS:
         since = contact.absence_since
@@ -535,9 +647,10 @@ def _apply_autoreply(
             contact.absence_until = reply.until
             contact.absence_since = _aware(seen_at)
             _touch(contact)
-            audit.contact_event(
+            _event(
                 session,
-                contact.id,
+                batch,
+                contact,
                 "absence.recorded",
                 actor=actor,
                 field="absence",
@@ -545,15 +658,23 @@ def _apply_autoreply(
             )
 
 
-def _apply_own_mail(session: Session, contact: Contact, *, seen_at: datetime, policy: ContactPolicy) -> None:
+def _apply_own_mail(
+    session: Session,
+    contact: Contact,
+    *,
+    seen_at: datetime,
+    policy: ContactPolicy,
+    batch: BatchContext | None = None,
+) -> None:
     """A personal message written after an absence or a bounce shows the person is back."""
     seen_at = _aware(seen_at)
     if contact.absence_since is not None and seen_at > _aware(contact.absence_since):
         contact.absence_reason = contact.absence_until = contact.absence_since = None
         _touch(contact)
-        audit.contact_event(
+        _event(
             session,
-            contact.id,
+            batch,
+            contact,
             "absence.cleared",
             actor=policy.actor,
             field="absence",
@@ -567,6 +688,7 @@ def _apply_own_mail(session: Session, contact: Contact, *, seen_at: datetime, po
             at=seen_at,
             actor=policy.actor,
             reason="newer own mail",
+            batch=batch,
         )
 
 
@@ -578,6 +700,7 @@ def _apply_mentions(
     message_id: str | None,
     seen_at: datetime,
     policy: ContactPolicy,
+    batch: BatchContext | None = None,
 ) -> None:
     """People an auto-reply names instead of the sender: third parties, flagged for Art. 14."""
     for alt in reply.alternate_contacts:
@@ -600,17 +723,25 @@ def _apply_mentions(
             message_id=message_id,
             seen_at=seen_at,
             policy=policy,
+            batch=batch,
         )
 
 
 def _apply_bounce(
-    session: Session, understanding: Understanding, *, seen_at: datetime, policy: ContactPolicy
+    session: Session,
+    understanding: Understanding,
+    *,
+    seen_at: datetime,
+    policy: ContactPolicy,
+    batch: BatchContext | None = None,
 ) -> None:
     bounce = understanding.bounce
     if bounce is None or not bounce.permanent:
         return
     for address in bounce.addresses:
-        contact = contact_by_email(session, address)
+        if batch is not None:
+            batch.settle(session)
+        contact = find_contact(session, emails=[normalise_email(address)], batch=batch)
         if contact is not None:
             set_status(
                 session,
@@ -619,11 +750,17 @@ def _apply_bounce(
                 at=seen_at,
                 actor=policy.actor,
                 reason="permanent bounce",
+                batch=batch,
             )
 
 
 def apply_understanding(
-    session: Session, understanding: Understanding, *, seen_at: datetime, policy: ContactPolicy
+    session: Session,
+    understanding: Understanding,
+    *,
+    seen_at: datetime,
+    policy: ContactPolicy,
+    batch: BatchContext | None = None,
 ) -> Contact | None:
     """Everything one understood message changes about contacts, in the caller's transaction.
 
@@ -632,7 +769,7 @@ def apply_understanding(
     unsubscribe is an erasure, so nothing is recorded for that sender here).
     """
     if understanding.kind == Kind.BOUNCE:
-        _apply_bounce(session, understanding, seen_at=seen_at, policy=policy)
+        _apply_bounce(session, understanding, seen_at=seen_at, policy=policy, batch=batch)
         return None
     seen = understanding.contact
     reply = understanding.autoreply if understanding.kind == Kind.AUTOREPLY else None
@@ -652,13 +789,20 @@ def apply_understanding(
                 message_id=understanding.message_id,
                 seen_at=seen_at,
                 policy=policy,
+                batch=batch,
             )
     if contact is not None and reply is not None:
         _apply_autoreply(
-            session, contact, reply, message_id=understanding.message_id, seen_at=seen_at, policy=policy
+            session,
+            contact,
+            reply,
+            message_id=understanding.message_id,
+            seen_at=seen_at,
+            policy=policy,
+            batch=batch,
         )
     elif contact is not None and understanding.kind == Kind.PERSONAL:
-        _apply_own_mail(session, contact, seen_at=seen_at, policy=policy)
+        _apply_own_mail(session, contact, seen_at=seen_at, policy=policy, batch=batch)
     if reply is not None:
         _apply_mentions(
             session,
@@ -667,8 +811,49 @@ def apply_understanding(
             message_id=understanding.message_id,
             seen_at=seen_at,
             policy=policy,
+            batch=batch,
         )
     return contact
+
+
+def _batch_keys(understanding: Understanding) -> Iterator[tuple[str, str]]:
+    """Every contact key applying `understanding` can look up (see `prefetch`)."""
+    if understanding.contact is not None:
+        emails, mobiles = _keys_of(understanding.contact)
+        yield from (("email", e) for e in emails)
+        yield from (("phone", m) for m in mobiles)
+    envelope = understanding.envelope
+    for box in [envelope.sender, *envelope.to, *envelope.cc]:
+        if box is not None and box.email:
+            yield "email", box.email.lower()
+    if understanding.bounce is not None:
+        yield from (("email", normalise_email(a)) for a in understanding.bounce.addresses)
+    if understanding.autoreply is not None:
+        for alt in understanding.autoreply.alternate_contacts:
+            if alt.email:
+                yield "email", normalise_email(alt.email)
+            if alt.phone:
+                yield "phone", alt.phone
+
+
+def prefetch(session: Session, batch: BatchContext, understandings: Iterable[Understanding]) -> None:
+    """The contacts a batch can touch (by every key it carries) and their live evidence: a few queries."""
+    wanted: dict[str, list[str]] = {"email": [], "phone": []}
+    for kind, value in dict.fromkeys(k for u in understandings for k in _batch_keys(u)):
+        wanted[kind].append(value)
+    for kind, values in wanted.items():
+        _holders(session, batch, kind, values)
+    contacts = {c for c in batch.keys.values() if c is not None and c not in batch.live}
+    by_id = {c.id: c for c in contacts}
+    for contact in contacts:
+        batch.live[contact] = []
+    for chunk in chunks(sorted(by_id)):
+        for row in session.scalars(
+            select(ContactEvidence).where(
+                ContactEvidence.contact_id.in_(chunk), ContactEvidence.superseded_at.is_(None)
+            )
+        ):
+            batch.live[by_id[row.contact_id]].append(row)
 
 
 # --- views ----------------------------------------------------------------------------------

@@ -154,9 +154,7 @@ class Thread(Base):
     #: The subject without reply/forward prefixes, lowercased: only for header-less replies.
     subject_key: Mapped[str | None] = mapped_column(CleanString(255), index=True)
     root_message_id: Mapped[str | None] = mapped_column(CleanString(998))
-    project_id: Mapped[int | None] = mapped_column(
-        ForeignKey("projects.id", ondelete="SET NULL"), index=True
-    )
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
     link_source: Mapped[str | None] = mapped_column(CleanString(16))
     created_at: Mapped[timestamp]
     last_message_at: Mapped[datetime | None]

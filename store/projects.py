@@ -19,6 +19,7 @@ from harvester.errors import InputError
 from harvester.project_rules import ProjectRules
 from harvester.retention_policy import Clock, Policy, Selector
 from store import audit
+from store.batch import BatchContext
 from store.holds import set_hold
 from store.models import Message, MessageParticipant, Project, Thread
 
@@ -106,17 +107,32 @@ def _codes(session: Session) -> list[str]:
 
 
 def link_by_rules(
-    session: Session, thread: Thread, message: Message, rules: ProjectRules, *, actor: str
+    session: Session,
+    thread: Thread,
+    message: Message,
+    rules: ProjectRules,
+    *,
+    actor: str,
+    batch: BatchContext | None = None,
 ) -> Project | None:
     """Link a thread from a newly stored message's subject and participants (pipeline hook).
 
     A thread already linked (by hand or by an earlier message) keeps its project: the
-    first message that names a project decides, later ones cannot move it.
+    first message that names a project decides, later ones cannot move it. In a `batch`
+    the project codes are read once.
     """
     if thread.project_id is not None:
         return None
+    if batch is None:
+        known = _codes(session)
+    else:
+        if batch.project_codes is None:
+            batch.project_codes = _codes(session)
+        known = batch.project_codes
+    if not known:
+        return None  # nothing to link to (rules only ever name projects that exist)
     participants = [p.email for p in message.participants]
-    code = rules.match(subject=message.subject, participants=participants, known=_codes(session))
+    code = rules.match(subject=message.subject, participants=participants, known=known)
     project = get_project(session, code) if code else None
     if project is not None:
         link_thread(session, project, thread, source=LinkSource.RULE, actor=actor)

@@ -25,6 +25,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from harvester.retention_policy import Clock, Policy, Rule, Selector
+from store.batch import BatchContext
 from store.db import session_scope
 from store.models import (
     AuditEvent,
@@ -339,18 +340,25 @@ def _purpose_items_done(done: list[dict[str, Any]]) -> Iterator[PlanItem]:
         )
 
 
-def record_exchange(session: Session, message: Message) -> None:
+def record_exchange(session: Session, message: Message, *, batch: BatchContext | None = None) -> None:
     """Move `last_exchange_at` of every contact taking part in a personal message.
 
     This is the inactive-contacts clock: a message exchanged with the agency (the
     contact sent it, or it was sent or copied to them). Automatic mail (auto-replies,
-    bounces, bulk) and signature sightings do not count.
+    bounces, bulk) and signature sightings do not count. In a `batch` the newest date per
+    contact is noted and written once, at the batch's end.
     """
     if message.kind not in _EXCHANGE_KINDS:
         return
     at = message.sent_at or message.stored_at or utcnow()
     emails = sorted({p.email.lower() for p in message.participants})
     if not emails:
+        return
+    if batch is not None:
+        # Imported here: store.contacts imports store.purposes, which imports this module.
+        from store.contacts import find_contacts
+
+        batch.record_exchange(find_contacts(session, "email", emails, batch=batch), at)
         return
     contact_ids = select(ContactKey.contact_id).where(
         ContactKey.kind == "email", ContactKey.value.in_(emails)

@@ -21,20 +21,26 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import timedelta
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, inspect, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from store.models import Message, MessageParticipant, Project, Thread, ThreadContainer
+from store.batch import BatchContext, chunks
+from store.models import CleanString, Message, MessageParticipant, Project, Thread, ThreadContainer, utcnow
 
 __all__ = [
     "SUBJECT_WINDOW",
     "assign_thread",
+    "insert_containers",
     "is_reply_subject",
     "list_threads",
+    "prefetch",
     "reference_chain",
     "subject_key",
     "thread_views",
@@ -127,10 +133,20 @@ def _link(containers: dict[str, ThreadContainer], child: str, parent: str, *, fo
     node.parent_message_id = parent
 
 
+def _subject_candidate(message: Message) -> bool:
+    """A header-less reply: the only kind of message joined to a thread by its subject."""
+    return not (
+        subject_key(message.subject) is None
+        or message.in_reply_to
+        or message.references
+        or not is_reply_subject(message.subject)
+    )
+
+
 def _subject_thread(session: Session, message: Message) -> Thread | None:
     """The thread a header-less reply belongs to by subject, or None."""
     key = subject_key(message.subject)
-    if key is None or message.in_reply_to or message.references or not is_reply_subject(message.subject):
+    if key is None or not _subject_candidate(message):
         return None
     query = select(Thread).where(Thread.subject_key == key)
     if message.sent_at is not None:
@@ -149,45 +165,192 @@ def _touch(thread: Thread, message: Message, *, is_root: bool) -> None:
         thread.subject_key = subject_key(message.subject)
 
 
-def assign_thread(session: Session, message: Message) -> Thread:
-    """Thread a newly stored (flushed) message; merges threads its references join."""
+def prefetch(session: Session, batch: BatchContext, messages: Sequence[Message]) -> None:
+    """The containers of every Message-ID a batch names, their threads and those threads' containers."""
+    ids = list(dict.fromkeys(mid for m in messages for mid in _ids(m)))
+    for chunk in chunks(ids):
+        for container in session.scalars(
+            select(ThreadContainer).where(ThreadContainer.message_id.in_(chunk))
+        ):
+            batch.containers[container.message_id] = container
+    for mid in ids:
+        batch.containers.setdefault(mid, None)
+    thread_ids = sorted({c.thread_id for c in batch.containers.values() if c is not None})
+    for some in chunks(thread_ids):
+        for thread in session.scalars(select(Thread).where(Thread.id.in_(some))):
+            batch.members[thread] = {}
+        for container in session.scalars(select(ThreadContainer).where(ThreadContainer.thread_id.in_(some))):
+            thread = session.get_one(Thread, container.thread_id)
+            batch.members[thread][container.message_id] = container
+            batch.containers[container.message_id] = container
+
+
+def insert_containers(
+    session: Session, containers: Sequence[ThreadContainer], *, merged: dict[Thread, Thread] | None = None
+) -> dict[str, ThreadContainer]:
+    """Insert new containers; one another writer added meanwhile is joined, not a failure.
+
+    Two writers (`harvester sync` and `harvester ingest`) may both see a Message-ID as new.
+    INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL) then a SELECT finds the ones
+    that lost: their rows are merged with the winner's (its thread absorbs ours, or ours
+    the winner's when ours is older: the older thread always survives, as in `_merge`).
+    Returns the stored containers by Message-ID (use them, not the objects passed in);
+    threads merged away are entered in `merged`.
+    """
+    if not containers:
+        return {}
+    table = ThreadContainer.__table__
+    assert isinstance(table, Table)
+    dialect = session.get_bind().dialect
+    rows = [
+        {
+            "message_id": c.message_id,
+            "thread_id": c.thread_id,
+            "parent_message_id": c.parent_message_id,
+            "message_pk": c.message_pk,
+        }
+        for c in containers
+    ]
+    dialect_insert = pg_insert if dialect.name == "postgresql" else sqlite_insert
+    session.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=["message_id"]), rows)
+    mine = {c.message_id: c for c in containers}
+    stored = {
+        c.message_id: c
+        for chunk in chunks(list(mine))
+        for c in session.scalars(select(ThreadContainer).where(ThreadContainer.message_id.in_(chunk)))
+    }
+    # Looked up as stored: the column cleans values (NUL removed, cut to its length).
+    column_type = table.c.message_id.type
+    assert isinstance(column_type, CleanString)
+    held = {mid: stored[column_type.process_bind_param(mid, dialect) or ""] for mid in mine}
+    moved: dict[int, int] = {}  # thread ids merged away here → the thread they went into
+
+    def now(thread_id: int) -> int:
+        while thread_id in moved:
+            thread_id = moved[thread_id]
+        return thread_id
+
+    for mid, ours in mine.items():
+        theirs = held[mid]
+        if now(theirs.thread_id) == now(ours.thread_id) and theirs.message_pk == ours.message_pk:
+            continue  # ours landed (or an identical one)
+        if theirs.message_pk is None and ours.message_pk is not None:
+            theirs.message_pk = ours.message_pk
+        if theirs.parent_message_id is None and ours.parent_message_id is not None:
+            theirs.parent_message_id = ours.parent_message_id
+        if now(theirs.thread_id) != now(ours.thread_id):
+            a, b = sorted((now(theirs.thread_id), now(ours.thread_id)))
+            target, other = session.get_one(Thread, a), session.get_one(Thread, b)
+            _merge(session, target, [other])
+            moved[b] = a
+            if merged is not None:
+                merged[other] = target
+    session.flush()
+    return held
+
+
+def _ids(message: Message) -> list[str]:
     chain = reference_chain(message)
     own = message.message_id
-    ids = [*chain, own] if own else chain
-    found = (
-        {
+    return [*chain, own] if own else chain
+
+
+def _found(session: Session, ids: list[str], batch: BatchContext | None) -> dict[str, ThreadContainer]:
+    if batch is None:
+        if not ids:
+            return {}
+        return {
             c.message_id: c
             for c in session.scalars(select(ThreadContainer).where(ThreadContainer.message_id.in_(ids)))
         }
-        if ids
-        else {}
-    )
-    threads = sorted({c.thread_id for c in found.values()})
-    thread: Thread | None = session.get(Thread, threads[0]) if threads else None
+    missing = [mid for mid in ids if mid not in batch.containers]
+    if missing:  # not prefetched: the database holds whatever the batch did not create
+        for container in session.scalars(
+            select(ThreadContainer).where(ThreadContainer.message_id.in_(missing))
+        ):
+            batch.containers[container.message_id] = container
+        for mid in missing:
+            batch.containers.setdefault(mid, None)
+    return {mid: c for mid in ids if (c := batch.containers[mid]) is not None}
+
+
+def _members(session: Session, thread: Thread, batch: BatchContext | None) -> dict[str, ThreadContainer]:
+    if batch is None:
+        return {
+            c.message_id: c
+            for c in session.scalars(select(ThreadContainer).where(ThreadContainer.thread_id == thread.id))
+        }
+    members = batch.members.get(thread)
+    if members is None:
+        members = batch.members[thread] = {}
+        if thread.id is not None:
+            for c in session.scalars(select(ThreadContainer).where(ThreadContainer.thread_id == thread.id)):
+                members[c.message_id] = c
+                batch.containers[c.message_id] = c
+    return members
+
+
+def assign_thread(session: Session, message: Message, *, batch: BatchContext | None = None) -> Thread:
+    """Thread a newly stored (flushed) message; merges threads its references join.
+
+    With a `batch` (store/batch.py, `prefetch` done) new threads and containers stay
+    unflushed (threads get their ids here) and lookups are served from the batch; a merge or
+    a subject look-up flushes first.
+    """
+    chain = reference_chain(message)
+    own = message.message_id
+    ids = [*chain, own] if own else chain
+    found = _found(session, ids, batch)
+    if batch is None:
+        threads = [session.get_one(Thread, i) for i in sorted({c.thread_id for c in found.values()})]
+    else:
+        threads = sorted({batch.thread_of(session, c) for c in found.values()}, key=lambda t: t.id)
+    thread: Thread | None = threads[0] if threads else None
     if thread is not None and len(threads) > 1:
-        _merge(session, thread, [t for t in (session.get(Thread, i) for i in threads[1:]) if t])
+        if batch is not None:
+            batch.flush(session)
+        _merge(session, thread, threads[1:])
+        if batch is not None:
+            for other in threads[1:]:
+                batch.merged[other] = thread
+            batch.members.clear()  # containers moved: read the merged thread's afresh
     if thread is None and not chain:
+        if batch is not None and _subject_candidate(message):
+            batch.flush(session)
         thread = _subject_thread(session, message)
     if thread is None:
         thread = Thread()
         session.add(thread)
-        session.flush()
+        if batch is None:
+            session.flush()
+        else:
+            thread.id = batch.new_id(session, Thread)
+            thread.created_at = utcnow()
+            batch.new_threads[thread.id] = thread
+            batch.members[thread] = {}
     message.thread_id = thread.id
+    created: list[ThreadContainer] = []
     if ids:
-        containers = {
-            c.message_id: c
-            for c in session.scalars(select(ThreadContainer).where(ThreadContainer.thread_id == thread.id))
-        }
+        containers = _members(session, thread, batch)
         for mid in ids:
             if mid not in containers:
-                node = found.get(mid) or ThreadContainer(message_id=mid, thread_id=thread.id)
+                node = found.get(mid)
+                if node is None:
+                    node = ThreadContainer(message_id=mid)
+                    created.append(node)
+                    if batch is not None:
+                        batch.transient.append(node)
+                        batch.containers[mid] = node
                 node.thread_id = thread.id
-                session.add(node)
                 containers[mid] = node
         for parent, child in pairwise(chain):
             _link(containers, child, parent, force=False)
         if own:
-            containers[own].message_pk = message.id
+            node = containers[own]
+            if batch is not None and inspect(node).persistent:
+                batch.held_by.append((node, message.id))  # after the message's INSERT (see flush)
+            else:
+                node.message_pk = message.id
             if chain:
                 _link(containers, own, chain[-1], force=True)
         top: str = own or chain[-1]
@@ -201,7 +364,12 @@ def assign_thread(session: Session, message: Message) -> Thread:
     else:
         is_root = thread.subject is None
     _touch(thread, message, is_root=is_root)
-    session.flush()
+    if batch is None:
+        session.flush()
+        merged: dict[Thread, Thread] = {}
+        insert_containers(session, created, merged=merged)
+        while thread in merged:  # another writer threaded one of these Message-IDs first
+            thread = merged[thread]
     return thread
 
 

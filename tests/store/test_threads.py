@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from store import threads
+from store.batch import BatchContext
 from store.models import Message, Thread, ThreadContainer
 from store.threads import assign_thread, reference_chain, subject_key
 
@@ -36,9 +38,38 @@ def _store(session: Session, spec: Spec, n: int) -> Message:
     return message
 
 
-def _groups(sessions: sessionmaker[Session], specs: list[Spec]) -> list[set[str]]:
+def _store_batch(session: Session, specs: list[Spec]) -> list[Message]:
+    """All messages threaded as the pipeline's batch path does (store/batch.py)."""
+    batch = BatchContext.for_session(session)
+    with session.no_autoflush:
+        messages = []
+        for n, (mid, irt, refs, subject, hours) in enumerate(specs):
+            message = Message(
+                id=batch.new_id(session, Message),
+                message_id=mid,
+                content_hash=hashlib.sha256(f"{mid}-{n}".encode()).hexdigest(),
+                kind="personal",
+                subject=subject,
+                sent_at=T0 + timedelta(hours=hours),
+                in_reply_to=irt,
+                references=json.dumps(refs) if refs else None,
+            )
+            session.add(message)
+            messages.append(message)
+        threads.prefetch(session, batch, messages)
+        for message in messages:
+            assign_thread(session, message, batch=batch)
+        batch.finish(session)
+    return messages
+
+
+def _groups(sessions: sessionmaker[Session], specs: list[Spec], *, batch: bool = False) -> list[set[str]]:
     with sessions() as session:
-        messages = [_store(session, spec, n) for n, spec in enumerate(specs)]
+        messages = (
+            _store_batch(session, specs)
+            if batch
+            else [_store(session, spec, n) for n, spec in enumerate(specs)]
+        )
         session.commit()
         by_thread: dict[int, set[str]] = {}
         for m in messages:
@@ -115,10 +146,48 @@ A, B, C, D = "<a@x.example>", "<b@x.example>", "<c@x.example>", "<d@x.example>"
         ),
     ],
 )
+@pytest.mark.parametrize("batch", [False, True], ids=["one_by_one", "batch"])
 def test_threads_are_built_from_reply_headers(
-    sessions: sessionmaker[Session], specs: list[Spec], expected: list[set[str]]
+    sessions: sessionmaker[Session], specs: list[Spec], expected: list[set[str]], batch: bool
 ) -> None:
-    assert _groups(sessions, specs) == sorted(expected, key=lambda g: sorted(g))
+    assert _groups(sessions, specs, batch=batch) == sorted(expected, key=lambda g: sorted(g))
+
+
+def test_a_message_id_another_writer_threaded_first_is_joined_not_a_failure(
+    sessions: sessionmaker[Session],
+) -> None:
+    """`harvester sync` and `harvester ingest` at once: both see <a> as new; the later insert joins."""
+    with sessions() as first:
+        winner = _store(first, (A, None, None, "Recension", 0), 0)
+        first.commit()
+        winner_thread = winner.thread_id
+    with sessions() as second:
+        # The second writer looked before the first committed: it threads a reply to <a> on its own.
+        reply = Message(
+            message_id=B, content_hash="b" * 64, kind="personal", subject="Re: Recension", sent_at=T0
+        )
+        thread = Thread(subject="Re: Recension")
+        second.add_all([reply, thread])
+        second.flush()
+        reply.thread_id = thread.id
+        mine = [
+            ThreadContainer(message_id=A, thread_id=thread.id),
+            ThreadContainer(message_id=B, thread_id=thread.id, parent_message_id=A, message_pk=reply.id),
+        ]
+        merged: dict[Thread, Thread] = {}
+        held = threads.insert_containers(second, mine, merged=merged)
+        second.commit()
+        assert held[A].message_pk == winner.id  # the winner's container, not a duplicate
+        assert merged == {thread: second.get(Thread, winner_thread)}
+    with sessions() as session:
+        assert session.scalars(
+            select(ThreadContainer.message_id).order_by(ThreadContainer.message_id)
+        ).all() == [
+            A,
+            B,
+        ]
+        assert {m.thread_id for m in session.scalars(select(Message))} == {winner_thread}
+        assert session.scalars(select(Thread.id)).all() == [winner_thread]
 
 
 def _parents(session: Session) -> dict[str, str | None]:
