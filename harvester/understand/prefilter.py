@@ -34,6 +34,7 @@ __all__ = [
     "may_contain_words",
     "phrase_keys",
     "regex_keys",
+    "sorted_words_of",
     "words_of",
 ]
 
@@ -130,6 +131,13 @@ def words_of(text: str) -> frozenset[str] | None:
     """The `\\w+` tokens of `text`, lowercased; None for a text `fold` cannot fold."""
     folded = fold(text)
     return None if folded is None else frozenset(_WORD.findall(folded))
+
+
+@lru_cache(maxsize=8)
+def sorted_words_of(text: str) -> tuple[str, ...] | None:
+    """`words_of(text)` in order (for prefix lookups by bisection); None likewise."""
+    words = words_of(text)
+    return None if words is None else tuple(sorted(words))
 
 
 def may_contain_words(text: str, keys: frozenset[str] | None) -> bool:

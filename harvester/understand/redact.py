@@ -21,6 +21,7 @@ health word does not:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +30,7 @@ from typing import Any
 from harvester.understand._terms import wildcard_alternation
 from harvester.understand.lexicon import load_rules
 from harvester.understand.national_id import find_ids
-from harvester.understand.prefilter import fold, may_contain, regex_keys, words_of
+from harvester.understand.prefilter import fold, may_contain, regex_keys, sorted_words_of, words_of
 from harvester.understand.types import RedactionCategory
 
 __all__ = ["Redacted", "placeholder", "redact"]
@@ -78,10 +79,13 @@ class _Rules:
         words = words_of(text)
         if words is None:
             words = frozenset(_WORD.findall(lower))
-        if self.plain.hit(lower, words):
+        ordered = sorted_words_of(text) or tuple(sorted(words))
+        if self.plain.hit(lower, words, ordered):
             return True
         for roles, bodies in self.tied:
-            if roles.hit(lower, words) and (bodies is None or bodies.hit(lower, words)):
+            if roles.hit(lower, words, ordered) and (
+                bodies is None or bodies.hit(lower, words, ordered)
+            ):
                 return True
         return (
             self.regexes is not None
@@ -98,23 +102,18 @@ class _Keys:
     prefixes: tuple[str, ...]
     infixes: tuple[str, ...]
 
-    def hit(self, lower: str, words: frozenset[str]) -> bool:
+    def hit(self, lower: str, words: frozenset[str], ordered: tuple[str, ...]) -> bool:
+        """`ordered` is `words` sorted: a word starting with a prefix is found by bisection."""
         if any(i in lower for i in self.infixes):
             return True
         if not words.isdisjoint(self.first_words):
             return True
-        # A prefix is a run of word characters, so a word starts with it exactly where
-        # it stands after a non-word character: a few `find`s, not a walk over every word.
-        return any(_at_word_start(lower, p) for p in self.prefixes)
+        return any(_starts_a_word(ordered, p) for p in self.prefixes)
 
 
-def _at_word_start(lower: str, prefix: str) -> bool:
-    at = lower.find(prefix)
-    while at >= 0:
-        if at == 0 or not (lower[at - 1].isalnum() or lower[at - 1] == "_"):
-            return True
-        at = lower.find(prefix, at + 1)
-    return False
+def _starts_a_word(ordered: tuple[str, ...], prefix: str) -> bool:
+    at = bisect_left(ordered, prefix)
+    return at < len(ordered) and ordered[at].startswith(prefix)
 
 
 _WORD = re.compile(r"\w+")
