@@ -159,8 +159,12 @@ def _whole(line: str, start: int, end: int) -> bool:
     )
 
 
-def _matches(line: str, regions: tuple[str, ...]) -> list[tuple[int, int, PhoneNumber]]:
-    """Numbers on one line, each read in the first region where it is valid (and whole)."""
+@lru_cache(maxsize=4096)
+def _matches(line: str, regions: tuple[str, ...]) -> tuple[tuple[int, int, PhoneNumber], ...]:
+    """Numbers on one line, each read in the first region where it is valid (and whole).
+
+    Remembered per line: a phone line recurs in signatures that differ elsewhere.
+    """
     taken: list[tuple[int, int, PhoneNumber]] = []
     runs = [m.start() for m in _DIGIT_RUN.finditer(line)]
     for index, region in enumerate(regions):
@@ -173,7 +177,7 @@ def _matches(line: str, regions: tuple[str, ...]) -> list[tuple[int, int, PhoneN
             taken.append((match.start, match.end, match.number))
         if all(any(s <= r < e for s, e, _ in taken) for r in runs):
             break
-    return sorted(taken, key=lambda t: t[0])
+    return tuple(sorted(taken, key=lambda t: t[0]))
 
 
 @lru_cache(maxsize=4096)

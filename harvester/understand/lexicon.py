@@ -47,6 +47,7 @@ from typing import Any
 
 from harvester.errors import PolicyError
 from harvester.rules_io import shipped_rules_dir
+from harvester.understand.prefilter import may_contain, may_contain_words, phrase_keys, regex_keys
 
 __all__ = [
     "Lexicon",
@@ -117,6 +118,10 @@ class _Entry:
     items: tuple[str, ...]
     patterns: tuple[re.Pattern[str], ...]
     union: re.Pattern[str]
+    # What every match contains (prefilter.py): a whole word of one phrase, or one of
+    # some literal strings of a regex list; None when unknown.
+    words: frozenset[str] | None = None
+    keys: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -160,6 +165,19 @@ class Lexicon:
         entry = self._entries.get((file, key))
         return entry.union if entry else _NEVER
 
+    def may_match(self, file: str, key: str, text: str) -> bool:
+        """False only when `matcher(file, key)` provably finds nothing in `text`.
+
+        A cheap whole-text precheck (a word or substring lookup) to ask before a
+        search over a long text; True means "search to know".
+        """
+        entry = self._entries.get((file, key))
+        if entry is None:
+            return False
+        if entry.words is not None:
+            return may_contain_words(text, entry.words)
+        return may_contain(text, entry.keys)
+
 
 def _compile_list(name: str, key: str, items: list[Any]) -> _Entry:
     where = f"{name}: {key}"
@@ -167,16 +185,20 @@ def _compile_list(name: str, key: str, items: list[Any]) -> _Entry:
         raise PolicyError(f"{where}: every item must be a string")
     strings = tuple(i for i in items if i.strip())
     try:
+        words: frozenset[str] | None = None
+        keys: tuple[str, ...] | None = None
         if key.rpartition(".")[2].endswith("_regex"):
             patterns = tuple(re.compile(s, _FLAGS) for s in strings)
             union_src = "|".join(f"(?:{s})" for s in strings)
+            keys = regex_keys(union_src, _FLAGS) if strings else ()
         else:
             patterns = tuple(re.compile(phrase_regex([s]), _FLAGS) for s in strings)
             union_src = phrase_regex(list(strings))
+            words = phrase_keys(strings)
         union = re.compile(union_src, _FLAGS) if strings else _NEVER
     except re.error as exc:
         raise PolicyError(f"{where}: bad regular expression: {exc}") from exc
-    return _Entry(items=strings, patterns=patterns, union=union)
+    return _Entry(items=strings, patterns=patterns, union=union, words=words, keys=keys)
 
 
 def _walk(name: str, table: Mapping[str, Any], prefix: str = "") -> dict[tuple[str, str], _Entry]:

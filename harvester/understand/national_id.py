@@ -31,6 +31,7 @@ __all__ = ["IdMatch", "classify", "find_ids"]
 
 # 10 or 12 digits, an optional separator before the last four (- + en dash or a space).
 _CANDIDATE = re.compile(r"(?<![\d-])((?:\d{2})?\d{6})\s?([-+\u2013]?)\s?(\d{4})(?![\d-])")
+_SIX_DIGITS = re.compile(r"\d\d\d\d\d\d")
 _PHONE_CONTEXT = re.compile(r"(?:tel|mob|phone|fax|växel|vx|nr|direkt)\w*\W{0,3}$", re.I)
 
 
@@ -84,6 +85,8 @@ def find_ids(text: str) -> list[IdMatch]:
     when it happens to pass the checks.
     """
     found: list[IdMatch] = []
+    if not _SIX_DIGITS.search(text):
+        return found  # every candidate has six digits in a row; a scan for them is 5x cheaper
     for match in _CANDIDATE.finditer(text):
         kind = classify(match.group(0))
         if kind not in ("personnummer", "samordningsnummer"):

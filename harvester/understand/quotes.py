@@ -58,6 +58,8 @@ _QUOTED = re.compile(r"^\s*>")
 # quotequail is slow (~2 ms a message); ask it only when a line looks like a quote,
 # a rule or a "… wrote:"-style attribution that our table did not recognise.
 _QUOTEQUAIL_HINT = re.compile(r"^\s*(?:>|-{3,}|_{5,})|:\s*$", re.M)
+# Every match of the hint holds one of these: the plain `in` spares the scan of most mail.
+_HINT_NEEDS = (">", "---", "_____", ":")
 _HEADER_WINDOW = 4
 
 
@@ -72,7 +74,8 @@ def own_text(text: str) -> str:
     else:
         top = _quotequail_top(text, lines)
         kept = lines if top is None else top.split("\n")
-    kept = [line for line in kept if not _QUOTED.match(line)]
+    if any(">" in line for line in kept):  # `_QUOTED` needs one
+        kept = [line for line in kept if not _QUOTED.match(line)]
     own = "\n".join(kept).strip("\n").rstrip()
     if not own.strip() and cut is not None:
         own = _bottom_posted(lines, cut)
@@ -94,39 +97,64 @@ def _bottom_posted(lines: list[str], cut: int) -> str:
     return "\n".join(line for line in rest if not _QUOTED.match(line)).strip("\n").rstrip()
 
 
+def _candidates(lines: list[str]) -> list[int]:
+    """The lines `_cut_index` can stop at, in order: a separator needs "--", "__" or ":",
+    a header line and an attribution need ":" (a two-line attribution in its next line).
+
+    Prose has few of them, so the table's patterns run on a handful of lines, not all.
+    """
+    found: set[int] = set()
+    for index, line in enumerate(lines):
+        if ":" in line:
+            found.add(index)
+            if index:
+                found.add(index - 1)
+        elif "--" in line or "__" in line:
+            found.add(index)
+    return sorted(found)
+
+
 def _cut_index(lines: list[str]) -> int | None:
     """Index of the first line of quoted or forwarded text (our table), or None."""
-    for index, line in enumerate(lines):
-        stripped = line.strip()
-        if not stripped or _QUOTED.match(line):
-            continue
-        if _SEPARATOR.match(stripped):
+    for index in _candidates(lines):
+        if _cut_index_at(lines, index):
             return index
-        if _FROM_HEADER.match(stripped):
-            window = lines[index + 1 : index + 1 + _HEADER_WINDOW]
-            if any(_OTHER_HEADER.match(w) for w in window):
-                return index
-        if _ATTRIBUTION.match(stripped):
-            return index
-        if index + 1 < len(lines) and len(stripped) < 200:
-            following = lines[index + 1].strip()
-            if (
-                following
-                and _ATTRIBUTION.match(f"{stripped} {following}")
-                and (
-                    stripped.lower().startswith(("on ", "den ", "am ", "le "))
-                    or re.search(r"\d{4}", stripped)
-                )
-            ):
-                return index
     return None
+
+
+def _cut_index_at(lines: list[str], index: int) -> bool:
+    """Does quoted or forwarded text start at `lines[index]`?"""
+    line = lines[index]
+    stripped = line.strip()
+    if not stripped or _QUOTED.match(line):
+        return False
+    if _SEPARATOR.match(stripped):
+        return True
+    if _FROM_HEADER.match(stripped):
+        window = lines[index + 1 : index + 1 + _HEADER_WINDOW]
+        if any(_OTHER_HEADER.match(w) for w in window):
+            return True
+    if _ATTRIBUTION.match(stripped):
+        return True
+    if index + 1 < len(lines) and len(stripped) < 200:
+        following = lines[index + 1].strip()
+        if (
+            following
+            and _ATTRIBUTION.match(f"{stripped} {following}")
+            and (
+                stripped.lower().startswith(("on ", "den ", "am ", "le "))
+                or re.search(r"\d{4}", stripped)
+            )
+        ):
+            return True
+    return False
 
 
 def _quotequail_top(text: str, lines: list[str]) -> str | None:
     """quotequail's top text when it found a reply, forward or quote; None otherwise."""
     if len(text) > 100_000:
         return None
-    if not _QUOTEQUAIL_HINT.search(text):
+    if not any(hint in text for hint in _HINT_NEEDS) or not _QUOTEQUAIL_HINT.search(text):
         return None  # what our table does not know, quotequail only finds after these
     import quotequail
 

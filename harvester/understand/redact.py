@@ -21,6 +21,7 @@ health word does not:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any
 from harvester.understand._terms import wildcard_alternation
 from harvester.understand.lexicon import load_rules
 from harvester.understand.national_id import find_ids
+from harvester.understand.prefilter import fold, may_contain, regex_keys, sorted_words_of, words_of
 from harvester.understand.types import RedactionCategory
 
 __all__ = ["Redacted", "placeholder", "redact"]
@@ -66,16 +68,30 @@ class _Rules:
     # (None: a body is a regex, so the role alone decides).
     tied: tuple[tuple[_Keys, _Keys | None], ...]
     regexes: re.Pattern[str] | None
+    # Literal strings one of which every match of `regexes` contains (None: unknown).
+    regex_keys: tuple[str, ...] | None
 
     def may_match(self, text: str) -> bool:
-        lower = text.lower()
-        words = set(_WORD.findall(lower))
-        if self.plain.hit(lower, words):
+        # fold/words_of are text.lower() and its words, cached: the later prechecks of
+        # the same text (classify, unsubscribe) reuse them.
+        folded = fold(text)
+        lower = text.lower() if folded is None else folded
+        words = words_of(text)
+        if words is None:
+            words = frozenset(_WORD.findall(lower))
+        ordered = sorted_words_of(text) or tuple(sorted(words))
+        if self.plain.hit(lower, words, ordered):
             return True
         for roles, bodies in self.tied:
-            if roles.hit(lower, words) and (bodies is None or bodies.hit(lower, words)):
+            if roles.hit(lower, words, ordered) and (
+                bodies is None or bodies.hit(lower, words, ordered)
+            ):
                 return True
-        return self.regexes is not None and self.regexes.search(text) is not None
+        return (
+            self.regexes is not None
+            and may_contain(text, self.regex_keys)
+            and self.regexes.search(text) is not None
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +102,18 @@ class _Keys:
     prefixes: tuple[str, ...]
     infixes: tuple[str, ...]
 
-    def hit(self, lower: str, words: set[str]) -> bool:
+    def hit(self, lower: str, words: frozenset[str], ordered: tuple[str, ...]) -> bool:
+        """`ordered` is `words` sorted: a word starting with a prefix is found by bisection."""
         if any(i in lower for i in self.infixes):
             return True
-        if words & self.first_words:
+        if not words.isdisjoint(self.first_words):
             return True
-        return bool(self.prefixes) and any(w.startswith(self.prefixes) for w in words)
+        return any(_starts_a_word(ordered, p) for p in self.prefixes)
+
+
+def _starts_a_word(ordered: tuple[str, ...], prefix: str) -> bool:
+    at = bisect_left(ordered, prefix)
+    return at < len(ordered) and ordered[at].startswith(prefix)
 
 
 _WORD = re.compile(r"\w+")
@@ -159,13 +181,15 @@ def _rules(rules_dir: str | None) -> _Rules:
     terms = re.compile("|".join(groups) or r"(?!x)x", _FLAGS)
     protected = wildcard_alternation(list(data.get("not", {}).get("phrases", [])))
     keep = wildcard_alternation(list(data.get("keep_after", {}).get("phrases", [])))
+    regex_union = "|".join(regex_sources)
     return _Rules(
         terms=terms,
         protected=re.compile(protected, _FLAGS) if protected else None,
         keep=re.compile(rf"\s(?:{keep})", _FLAGS) if keep else None,
         plain=_keys(all_phrases),
         tied=tuple(tied_keys),
-        regexes=re.compile("|".join(regex_sources), _FLAGS) if regex_sources else None,
+        regexes=re.compile(regex_union, _FLAGS) if regex_sources else None,
+        regex_keys=regex_keys(regex_union, _FLAGS) if regex_sources else None,
     )
 
 

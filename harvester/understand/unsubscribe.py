@@ -81,9 +81,10 @@ def _requests(text: str, lexicon: Lexicon, first_lines: int | None) -> list[str]
         text = "\n".join([line for line in text.splitlines() if line.strip()][:first_lines])
     # A sentence can only be a request if the whole text matches a request phrase
     # somewhere: one search over the text spares the per-sentence scan of most mail.
-    possible = lexicon.matcher(_FILE, "request").search(text) or lexicon.matcher(
-        _FILE, "request_with_object"
-    ).search(text)
+    possible = any(
+        lexicon.may_match(_FILE, key, text) and lexicon.matcher(_FILE, key).search(text)
+        for key in ("request", "request_with_object")
+    )
     found = [s for s in _sentences(text) if _is_request(s, lexicon)] if possible else []
     if not found and first_lines is None and _bare_first_line(text, lexicon):
         found = [next(line for line in text.splitlines() if line.strip())]
