@@ -126,7 +126,10 @@ def unsubscribe_channels(text: str, *, lexicon: Lexicon) -> list[UnsubscribeChan
         if named & _MAILINGS:
             # "pressmeddelanden per e-post": the mailing is meant, not all e-mail
             named.discard(UnsubscribeChannel.EMAIL)
-        elif named and lexicon.matcher(_FILE, "mailing").search(scope):
+        elif named and lexicon.matcher(_FILE, "mailing").search(
+            # "your postal mailing list" is the post channel, not the e-mail list too
+            lexicon.matcher(_FILE, "channel.post").sub(" ", scope)
+        ):
             # "remove me from your list and don't call me": the e-mail list too
             named.add(UnsubscribeChannel.EMAIL)
         bare = bare or not named
