@@ -9,6 +9,7 @@ redact every string again. Nothing before the gate leaves this function.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.message import Message
@@ -44,15 +45,30 @@ _WHERE_AUTOREPLY = "autoreply"
 _WHERE_BODY = "body"
 
 
+_STATEMENT = re.compile(r"(?<=[.!?])\s+|\n")
+
+
 @dataclass
 class _Redactions:
-    """Categories removed, by place, without duplicates, in first-seen order."""
+    """What was removed, by category and place, one entry per removed phrase, in first-seen order."""
 
     items: list[Redaction]
 
     def add(self, categories: Iterable[RedactionCategory], where: str) -> None:
         for category in categories:
             if not any(r.category == category and r.where == where for r in self.items):
+                self.items.append(Redaction(category=category, where=where))
+
+    def add_each(self, categories: Iterable[RedactionCategory], text: str, where: str) -> None:
+        """One entry per statement (sentence or line) that lost text of a category.
+
+        "Sjukskriven efter en knäoperation" is one statement with two placeholders; the same
+        absence said again in English in the next sentence is a second one.
+        """
+        statements = _STATEMENT.split(text)
+        for category in categories:
+            mark = f"[redacted:{category.value}]"
+            for _ in range(sum(mark in statement for statement in statements)):
                 self.items.append(Redaction(category=category, where=where))
 
 
@@ -270,13 +286,11 @@ def _understand(
     text_where = _WHERE_AUTOREPLY if kind is Kind.AUTOREPLY else _WHERE_BODY
     signature = block.text if block else None
     outside = top.replace(signature, "") if signature else top
-    log.add([c for c in gate.categories if f"[redacted:{c.value}]" in outside], text_where)
+    log.add_each(gate.categories, outside, text_where)
     if signature:
         again = redact(signature, rules_dir=rules)
         signature = again.text
-        log.add(
-            [c for c in gate.categories if f"[redacted:{c.value}]" in signature], _WHERE_SIGNATURE
-        )
+        log.add_each(gate.categories, signature, _WHERE_SIGNATURE)
         log.add(again.categories, _WHERE_SIGNATURE)
     if contact is not None:
         log.add(_redact_contact(contact, rules), _WHERE_SIGNATURE)

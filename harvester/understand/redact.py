@@ -52,6 +52,9 @@ class Redacted:
     categories: tuple[RedactionCategory, ...]
 
 
+_PLACEHOLDER = re.compile(r"\[redacted:[a-z_]+\]")
+
+
 def placeholder(category: RedactionCategory) -> str:
     return f"[redacted:{category.value}]"
 
@@ -275,9 +278,10 @@ def _redact(text: str, rules_dir: str | None) -> Redacted:
         categories.append(RedactionCategory.NATIONAL_ID)
     if not rules.may_match(text) or not rules.terms.search(text):
         return Redacted(text, tuple(categories))
-    shielded: list[tuple[int, int]] = []
+    # A placeholder of an earlier pass is never redacted again ("ethnicity" is a term itself).
+    shielded = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
     if rules.protected is not None:
-        shielded = [(m.start(), m.end()) for m in rules.protected.finditer(text)]
+        shielded += [(m.start(), m.end()) for m in rules.protected.finditer(text)]
     out: list[str] = []
     last = 0
     for match in rules.terms.finditer(text):

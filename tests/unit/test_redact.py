@@ -91,3 +91,24 @@ def test_no_health_word_survives_a_sick_leave_reply() -> None:
     redacted = redact(text).text.lower()
     assert not any(word in redacted for word in HEALTH_WORDS)
     assert "3/4" in redacted
+
+
+def test_a_placeholder_is_never_redacted_again() -> None:
+    """'ethnicity' is itself a term: a second pass must leave '[redacted:ethnicity]' whole."""
+    once = redact("Reporter\nStolt same från Jokkmokk\nTel 070-174 06 26")
+    twice = redact(once.text)
+    assert twice.text == once.text
+    assert "[redacted:[redacted:" not in twice.text
+
+
+def test_redactions_are_listed_once_per_statement() -> None:
+    """Two placeholders in one statement are one entry; the same said again is another."""
+    from harvester.understand import understand
+
+    mail = (
+        "From: Eva Ek <eva@tidning.example>\r\nTo: a@pr-byran.example\r\nSubject: Autosvar\r\n"
+        "Auto-Submitted: auto-replied\r\nMessage-ID: <x1@tidning.example>\r\n\r\n"
+        "Jag är sjukskriven efter en knäoperation till 3/4. I am on sick leave until 3 April.\r\n"
+    ).encode()
+    result = understand(mail, own_domains=["pr-byran.example"])
+    assert [(r.category.value, r.where) for r in result.redactions] == [("health", "autoreply")] * 2
