@@ -313,14 +313,40 @@ class Pipeline:
                 report.duplicates += 1
                 continue
             report.kinds[understanding.kind.value] += 1
+            single = BatchReport()  # merged only if the savepoint holds
             try:
                 with session.begin_nested():
-                    self._apply_one(session, raw, understanding, report)
+                    self._apply_one(session, raw, understanding, single)
+                report.merge(single)
+                continue
+            except SQLAlchemyError as exc:
+                log.error(
+                    "event=message.not_applied origin=%s error=%s", raw.origin.label(), type(exc).__name__
+                )
+            # Stored as far as it can be: archived in its thread, with its defect noted, but
+            # without what it says about contacts, projects or opt-outs.
+            single = BatchReport()
+            try:
+                with session.begin_nested():
+                    self._archive_only(session, raw, understanding, single)
+                report.merge(single)
             except SQLAlchemyError as exc:
                 report.errors += 1
                 log.error(
                     "event=message.not_stored origin=%s error=%s", raw.origin.label(), type(exc).__name__
                 )
+
+    def _archive_only(
+        self, session: Session, raw: RawMessage, understanding: Understanding, report: BatchReport
+    ) -> None:
+        archived = replace(understanding, defects=[*understanding.defects, "store:not_applied"])
+        message, created = messages.store_message(session, raw, archived)
+        if not created:
+            report.duplicates += 1
+            return
+        threads.assign_thread(session, message)
+        report.stored += 1
+        report.errors += 1
 
     def _store_batch(
         self,
