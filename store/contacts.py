@@ -943,6 +943,7 @@ def show_view(session: Session, contact: Contact) -> dict[str, Any]:
     view["history"] = history(session, contact)
     view["status_since"] = _aware(contact.status_since).isoformat() if contact.status_since else None
     view["register"] = register_view(session, contact, today=utcnow().date())  # issue 9
+    view["legal_hold"] = bool(contact.legal_hold)  # erasure is refused while it is set
     return view
 
 

@@ -215,12 +215,17 @@ def test_a_contact_under_legal_hold_is_not_erased_until_released(
 ) -> None:
     assert "under legal hold" in _run(runner, stocked, "contacts", "hold", ERIK.email)
     before = json.loads(_run(runner, stocked, "contacts", "show", ERIK.email, "--json"))
+    assert before["legal_hold"] is True
     refused = runner.invoke(app, ["--config", str(stocked), "contacts", command[0], ERIK.email, *command[1:]])
     assert refused.exit_code == 2
     (line,) = refused.stderr.strip().splitlines()
     assert "under legal hold" in line and "refused" in line and "contacts release" in line
     assert json.loads(_run(runner, stocked, "contacts", "show", ERIK.email, "--json")) == before
     _run(runner, stocked, "contacts", "release", ERIK.email)
+    if command[0] == "forget" and "--fields" in command:
+        assert (
+            json.loads(_run(runner, stocked, "contacts", "show", ERIK.email, "--json"))["legal_hold"] is False
+        )
     _run(runner, stocked, "contacts", command[0], ERIK.email, *command[1:])
     events = json.loads(_run(runner, stocked, "audit", "--json"))
     assert [e["action"] for e in events if e["action"] in ("contact.hold", "contact.release")] == [
