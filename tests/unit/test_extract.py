@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harvester.understand.extract import find_address, find_emails, find_phones, find_urls
+from harvester.understand.extract import find_address, find_emails, find_phones, find_urls, split_street
 from harvester.understand.types import Address, PhoneType
 
 
@@ -120,3 +120,61 @@ def test_uk_postcode_lines_give_street_code_and_town(text: str, street: str, cod
 @pytest.mark.parametrize("text", ["Tel 020 7946 0123", "Ring mig, OK 12 AB", "Releasefest 14 maj"])
 def test_text_without_a_postcode_line_has_no_address(text: str) -> None:
     assert find_address(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A labelled phone, e-mail or web line is never the street, whatever its words end in.
+        (
+            "Sentralbord: +47 21 98 70 00\nPostboks 812 Sentrum, 0104 Oslo",
+            Address("Postboks 812 Sentrum", "0104", "Oslo"),
+        ),
+        ("Tlf. 21 98 70 00\n0104 Oslo", Address(None, "0104", "Oslo")),
+        ("Växel: 08-555 120 00\n113 30 Stockholm", Address(None, "113 30", "Stockholm")),
+        ("Web: www.exempelbord.example 12\n113 30 Stockholm", Address(None, "113 30", "Stockholm")),
+        # Post boxes in every Nordic and English spelling, with a district after the number.
+        ("Pb. 77 Blindern\n0314 Oslo", Address("Pb. 77 Blindern", "0314", "Oslo")),
+        ("PL 48, 00511 Helsinki", Address("PL 48", "00511", "Helsinki")),
+        ("Postilokero 310\n00101 Helsinki", Address("Postilokero 310", "00101", "Helsinki")),
+        ("P.O. Box 19, 0104 Oslo", Address("P.O. Box 19", "0104", "Oslo")),
+        ("Postboks 220\n1501 København V", Address("Postboks 220", "1501", "København V")),
+    ],
+)
+def test_contact_lines_are_no_street_and_post_boxes_are(text: str, expected: Address) -> None:
+    assert find_address(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # Table cells run together: the street is the tail that is a street on its own.
+        ("Vestjysk Radio Torvepladsen 4", ("Vestjysk Radio", "Torvepladsen 4")),
+        ("Kulturnettet Rådhusstræde 9", ("Kulturnettet", "Rådhusstræde 9")),
+        ("Lydhuset Solbakkevej 21", ("Lydhuset", "Solbakkevej 21")),
+        ("Fjellteatret Kirkegata 14", ("Fjellteatret", "Kirkegata 14")),
+        ("Nordlys Forlag Sjøveien 3", ("Nordlys Forlag", "Sjøveien 3")),
+        ("Byscenen Torgplassen 2 B", ("Byscenen", "Torgplassen 2 B")),
+        ("Kaupunkiradio Satamakatu 8", ("Kaupunkiradio", "Satamakatu 8")),
+        ("Äänitalo Koivutie 5", ("Äänitalo", "Koivutie 5")),
+        ("Kulturhuset Ekgränd 7", ("Kulturhuset", "Ekgränd 7")),
+        ("Scen Väst Järnvägsplatsen 1", ("Scen Väst", "Järnvägsplatsen 1")),
+        ("Bokhuset Kvarnbacken 3", ("Bokhuset", "Kvarnbacken 3")),
+        ("Konsthall Syd Hamnkajen 10", ("Konsthall Syd", "Hamnkajen 10")),
+        ("Dansk Lyd Nørre Allé 7", ("Dansk Lyd", "Nørre Allé 7")),
+        ("Exempel Media Kongens Nytorv 3", ("Exempel Media", "Kongens Nytorv 3")),
+        # A street whose name opens with a word of its own is no firm plus street.
+        ("Gamla Brogatan 12", (None, "Gamla Brogatan 12")),
+        ("Frederiksberg Allé 3", (None, "Frederiksberg Allé 3")),
+        ("P.O. Box 19", (None, "P.O. Box 19")),
+    ],
+)
+def test_a_firm_run_into_a_street_is_split_by_street_endings(
+    line: str, expected: tuple[str | None, str]
+) -> None:
+    assert split_street(line) == expected
+
+
+def test_table_cells_on_an_address_line_are_separate_items() -> None:
+    text = "Vestjysk Radio      Torvepladsen 4, 7100 Vejle\n                    Danmark"
+    assert find_address(text) == Address("Torvepladsen 4", "7100", "Vejle", "Danmark")
