@@ -115,6 +115,27 @@ def _gap_to_newline(match: re.Match[str]) -> str:
     return " " * (len(match.group()) - 1) + "\n"
 
 
+# A label written after the number types it like one before: "0411-55 72 00 (växel)",
+# "08-123 45 00, vx", "+47 22 12 34 56 – sentralbord". In brackets, or after a dash or
+# comma and then nothing more on the line but a separator ("…, mobil | e-post …"); a word
+# followed by a number or a colon ("…, Fax: 08-…") is the next number's label.
+_AFTER_LABEL = re.compile(
+    r"\s*(?:[(\[]\s*(?P<label>[^()\[\]\d]{1,25}?)\s*[)\]]"
+    r"|[-\u2013\u2014,]\s*(?P<label2>[^\W\d](?:[^\W\d]|[.\- ]){0,20}?)\s*(?=$|[|•·;]|\s{2,}))",
+)
+
+
+def _label_after(line: str, end: int) -> str | None:
+    """The label written just after a number (see `_AFTER_LABEL`), if it is a phone label."""
+    match = _AFTER_LABEL.match(line, end)
+    if match is None:
+        return None
+    label = match.group("label") or match.group("label2")
+    if any(p.search(label) for _, p in _LABELS) or _GENERIC_LABEL.search(label):
+        return label
+    return None  # "(dygnet runt)", "– Stockholm": no label, the one before decides
+
+
 def _label_type(prefix: str) -> PhoneType | None:
     """The type named by the label closest before a number (same line), if any."""
     best: tuple[int, PhoneType | None] = (-1, None)
@@ -194,7 +215,7 @@ def _phones(text: str, regions: tuple[str, ...]) -> tuple[tuple[str, PhoneType],
             if e164 in seen:
                 continue
             seen.add(e164)
-            ptype = _label_type(prefix)
+            ptype = _label_type(_label_after(line, end_at) or prefix)
             if ptype is None:
                 ptype = _BY_NUMBER_TYPE.get(phonenumbers.number_type(number), PhoneType.FIXED)
             found.append((e164, ptype))

@@ -178,3 +178,42 @@ def test_a_firm_run_into_a_street_is_split_by_street_endings(
 def test_table_cells_on_an_address_line_are_separate_items() -> None:
     text = "Vestjysk Radio      Torvepladsen 4, 7100 Vejle\n                    Danmark"
     assert find_address(text) == Address("Torvepladsen 4", "7100", "Vejle", "Danmark")
+
+
+@pytest.mark.parametrize(
+    ("text", "regions", "expected"),
+    [
+        # A type label after the number counts like one before it: brackets, dash, comma.
+        ("0431-71 40 00 (växel)", ("SE",), [("+46431714000", PhoneType.SWITCHBOARD)]),
+        ("Tel: 08-555 120 00 (vx)", ("SE",), [("+46855512000", PhoneType.SWITCHBOARD)]),
+        ("031-712 40 00, växel", ("SE",), [("+46317124000", PhoneType.SWITCHBOARD)]),
+        ("08-555 120 09 (fax)", ("SE",), [("+46855512009", PhoneType.FAX)]),
+        ("08-555 120 31 (mobil)", ("SE",), [("+46855512031", PhoneType.MOBILE)]),
+        ("21 98 70 00 – sentralbord", ("NO", "SE"), [("+4721987000", PhoneType.SWITCHBOARD)]),
+        ("21 98 70 00 (omstilling)", ("NO", "SE"), [("+4721987000", PhoneType.SWITCHBOARD)]),
+        ("+45 35 21 40 00 (omstilling)", ("DK", "SE"), [("+4535214000", PhoneType.SWITCHBOARD)]),
+        ("09 3108 4000 (vaihde)", ("FI", "SE"), [("+358931084000", PhoneType.SWITCHBOARD)]),
+        ("+44 20 7946 0800 (switchboard)", ("GB", "SE"), [("+442079460800", PhoneType.SWITCHBOARD)]),
+        ("+44 20 7946 0811 (reception)", ("GB", "SE"), [("+442079460811", PhoneType.SWITCHBOARD)]),
+        # A generic word after the number leaves the kind to the number plan.
+        ("Växel: 08-555 120 15 (direkt)", ("SE",), [("+46855512015", PhoneType.FIXED)]),
+        # Words in brackets that are no label leave the label before the number in charge.
+        ("Växel 08-555 120 00 (dygnet runt)", ("SE",), [("+46855512000", PhoneType.SWITCHBOARD)]),
+        ("08-555 120 00 – Stockholm", ("SE",), [("+46855512000", PhoneType.FIXED)]),
+        # The next number's label is not the previous number's trailing label.
+        (
+            "Direkt 08-555 120 15, växel 08-555 120 00",
+            ("SE",),
+            [("+46855512015", PhoneType.FIXED), ("+46855512000", PhoneType.SWITCHBOARD)],
+        ),
+        (
+            "Mobil: 070-318 22 45, Fax: 08-555 120 09",
+            ("SE",),
+            [("+46703182245", PhoneType.MOBILE), ("+46855512009", PhoneType.FAX)],
+        ),
+    ],
+)
+def test_a_type_label_after_the_number_types_it(
+    text: str, regions: tuple[str, ...], expected: list[tuple[str, PhoneType]]
+) -> None:
+    assert [(p.e164, p.type) for p in find_phones(text, regions=regions)] == expected
