@@ -389,29 +389,49 @@ def split_street(line: str) -> tuple[str | None, str]:
     return None, line
 
 
-# UK: "Kings Place, 90 York Way, London N1 9GU", "Belvedere Road, London SE1 8XX"; the
-# street is what stands before the town on the line (or the line above).
-_UK_POSTCODE = re.compile(
-    r"(?:^|,\s*)(?P<city>[A-Z][A-Za-z'\-]+(?: [A-Z][A-Za-z'\-]+)?),?\s+"
-    r"(?P<code>[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\s*$"
+# UK: "Kings Place, 90 York Way, London N1 9GU", "12 Deansgate, Manchester M3 2BW, United
+# Kingdom", "Belvedere Road, London SE1 8XX"; the street is what stands before the town on
+# the line (or the line above). The code may also stand alone under "street, town".
+_UK_CODE = r"(?P<code>[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
+_UK_COUNTRY = (
+    r"(?:\s*,?\s*(?P<country>United Kingdom|Great Britain|England|Scotland|Wales|Northern Ireland|U\.?K\.?))?"
 )
+_UK_POSTCODE = re.compile(
+    r"(?:^|,\s*)(?P<city>[A-Z][A-Za-z'\-]+(?: [A-Z][A-Za-z'\-]+)?),?\s+" + _UK_CODE + _UK_COUNTRY + r"\s*$"
+)
+_UK_CODE_LINE = re.compile(r"^" + _UK_CODE + _UK_COUNTRY + r"\s*$")
+_UK_TOWN_LINE = re.compile(r"(?:^|,\s*)(?P<city>[A-Z][A-Za-z'\-]+(?: [A-Z][A-Za-z'\-]+)?)\s*,?\s*$")
+_UK_NAMED = re.compile(r"^(?:United Kingdom|Great Britain|England|Scotland|Wales|Northern Ireland|U\.?K\.?)$")
 _UK_STREET = re.compile(
     r"\d|\b(?:Road|Street|Way|Lane|Avenue|Place|Square|Row|Hill|Gardens|Court|Quay|Wharf|"
     r"Terrace|Close|Drive|Crescent|Walk|Yard)\b"
 )
+# A UK postcode names its country as surely as "SE-" does: "United Kingdom" unless written.
+_UK = "United Kingdom"
 
 
 def _uk_address(lines: list[str]) -> Address | None:
     for index, line in enumerate(lines):
         match = _UK_POSTCODE.search(line)
-        if not match:
-            continue
-        street: str | None = line[: match.start()].strip(" ,") or None
-        if street is None and index > 0 and _UK_STREET.search(lines[index - 1]):
-            street = lines[index - 1].strip(" ,") or None
-        if street is not None and (len(street) > 60 or "@" in street):
+        town_at = index
+        if match is None:
+            match = _UK_CODE_LINE.match(line)
+            town = _UK_TOWN_LINE.search(lines[index - 1]) if match and index > 0 else None
+            if match is None or town is None:
+                continue
+            town_at, head = index - 1, lines[index - 1][: town.start()]
+            city = town.group("city")
+        else:
+            head, city = line[: match.start()], match.group("city")
+        street: str | None = head.strip(" ,") or None
+        if street is None and town_at > 0 and _UK_STREET.search(lines[town_at - 1]):
+            street = lines[town_at - 1].strip(" ,") or None
+        if street is not None and (len(street) > 60 or "@" in street or _CONTACT_LINE.search(street)):
             street = None
-        return Address(street=street, postal_code=match.group("code"), city=match.group("city"))
+        country = match.group("country")
+        if country is None and index + 1 < len(lines) and _UK_NAMED.match(lines[index + 1]):
+            country = lines[index + 1]
+        return Address(street=street, postal_code=match.group("code"), city=city, country=country or _UK)
     return None
 
 

@@ -217,3 +217,30 @@ def test_a_type_label_after_the_number_types_it(
     text: str, regions: tuple[str, ...], expected: list[tuple[str, PhoneType]]
 ) -> None:
     assert [(p.e164, p.type) for p in find_phones(text, regions=regions)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # House number first, town and postcode on one line, the country written or not.
+        (
+            "40 Hope Street, Liverpool L1 9BX, United Kingdom",
+            Address("40 Hope Street", "L1 9BX", "Liverpool", "United Kingdom"),
+        ),
+        (
+            "7 Example Square, London SW1A 1AA",
+            Address("7 Example Square", "SW1A 1AA", "London", "United Kingdom"),
+        ),
+        ("3 Shoreditch Row, London EC2A 4NE, UK", Address("3 Shoreditch Row", "EC2A 4NE", "London", "UK")),
+        # Two lines: street above "town postcode", or "street, town" above the postcode.
+        ("18 Castlegate\nYork YO1 9RN", Address("18 Castlegate", "YO1 9RN", "York", "United Kingdom")),
+        (
+            "18 Castlegate, York\nYO1 9RN\nEngland",
+            Address("18 Castlegate", "YO1 9RN", "York", "England"),
+        ),
+        # A phone line above the town is no street.
+        ("Tel: +44 20 7946 0000\nLondon EC2A 4NE", Address(None, "EC2A 4NE", "London", "United Kingdom")),
+    ],
+)
+def test_uk_addresses_on_one_or_two_lines_are_read_with_their_country(text: str, expected: Address) -> None:
+    assert find_address(text) == expected
