@@ -25,7 +25,7 @@ from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 
-from harvester.understand.coverage import coverage_of
+from harvester.understand.coverage import coverage_of_contact
 from harvester.understand.extract import (
     find_address,
     find_emails,
@@ -755,8 +755,9 @@ def _read_contact(
     contact.address = find_address(block.text)
     named = f"https://{org.lower()}" if org and " " not in org and "." in org else None
     contact.urls = [u for u in find_urls(block.text) if u.lower().rstrip("/") != named]
-    # The title as kept (an organisation split off it says nothing about the beat).
-    contact.coverage = coverage_of([title, *covers], rules_dir=rules_dir)
+    # The title as kept (an organisation split off it says nothing about the beat), and
+    # only a press person's: a musician's or booker's own title covers nothing.
+    contact.coverage = coverage_of_contact(title, covers, rules_dir=rules_dir)
     return contact
 
 

@@ -177,6 +177,19 @@ CASES = [
         Mailbox("johan.ek@tidning.example", "Johan Ek"),
         {"name": "Johan Ek", "title": None, "organization": None, "phones": []},
     ),
+    (
+        "musician_member_has_no_coverage",
+        "Hej, jag skickar noterna i morgon.\n\nHälsningar\nSigne Vall\nTonsättare och musiker\n"
+        "070-318 22 61\nwww.signevall.example",
+        Mailbox("signevall.musik@mail.example", "Signe Vall"),
+        {"name": "Signe Vall", "title": "Tonsättare och musiker", "coverage": []},
+    ),
+    (
+        "musician_with_a_beat_line_has_that_coverage",
+        "Hej!\n\nMvh\nSigne Vall\nSkribent och musiker\nBevakar: jazz\n070-318 22 61",
+        Mailbox("signevall.musik@mail.example", "Signe Vall"),
+        {"name": "Signe Vall", "coverage": ["music"]},
+    ),
 ]
 
 
