@@ -35,7 +35,7 @@ from harvester.understand.extract import (
     split_street,
 )
 from harvester.understand.lexicon import Lexicon, phrase_regex
-from harvester.understand.region import DEFAULT_REGION
+from harvester.understand.region import DEFAULT_REGION, address_region, prefer_address_region
 from harvester.understand.types import Contact, Mailbox
 
 __all__ = ["SignatureBlock", "contact_from", "find_signature"]
@@ -750,9 +750,14 @@ def _read_contact(
     for value in find_emails(block.text):
         if value.lower() not in {e.lower() for e in contact.emails} | excluded_emails:
             contact.emails.append(value)
+    contact.address = find_address(block.text)
+    # The signature's own address says where its national numbers are ("Tlf. 22 98 76 54"
+    # above "0179 Oslo"), more surely than the language the message is written in.
+    regions = prefer_address_region(
+        regions, address_region(contact.address, lexicon), sender_email=sender.email if sender else None
+    )
     excluded_phones = set(exclude_phones)
     contact.phones = [p for p in find_phones(block.text, regions=regions) if p.e164 not in excluded_phones]
-    contact.address = find_address(block.text)
     named = f"https://{org.lower()}" if org and " " not in org and "." in org else None
     contact.urls = [u for u in find_urls(block.text) if u.lower().rstrip("/") != named]
     # The title as kept (an organisation split off it says nothing about the beat), and
