@@ -10,6 +10,15 @@ press officer at an opera house is no music critic.
 ['music']
 >>> coverage_of(["Redaktör", "Bevakar film och tv"])
 ['film', 'tv']
+
+Coverage is for press people: a title gives it only when it names a press role
+(`press_roles` in the rules file), so a composer's "Kompositör och musiker" covers
+nothing; an explicit beat line always counts.
+
+>>> coverage_of_contact("Kompositör och musiker", [])
+[]
+>>> coverage_of_contact("Musikjournalist", [])
+['music']
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from pathlib import Path
 from harvester.understand._terms import wildcard_alternation
 from harvester.understand.lexicon import load_rules
 
-__all__ = ["coverage_of", "slugs"]
+__all__ = ["coverage_of", "coverage_of_contact", "is_press_role", "slugs"]
 
 
 @lru_cache(maxsize=8)
@@ -61,8 +70,32 @@ def coverage_of(texts: Iterable[str | None], *, rules_dir: str | Path | None = N
 
     def counts(slug: str, span: tuple[int, int]) -> bool:
         a, b = span
-        return not any(
-            other != slug and x <= a and b <= y and (y - x) > (b - a) for x, y, other in longer
-        )
+        return not any(other != slug and x <= a and b <= y and (y - x) > (b - a) for x, y, other in longer)
 
     return [slug for slug, found in spans.items() if any(counts(slug, span) for span in found)]
+
+
+@lru_cache(maxsize=8)
+def _press_roles(rules_dir: str | None) -> re.Pattern[str] | None:
+    """The press-role words (the override's `press_roles`, else the shipped ones); None: no gate."""
+    roles = load_rules("coverage", rules_dir).get("press_roles")
+    if not isinstance(roles, list):
+        roles = load_rules("coverage", None).get("press_roles")
+    words = [w for w in roles or [] if isinstance(w, str) and w.strip()]
+    return re.compile(wildcard_alternation(words), re.IGNORECASE) if words else None
+
+
+def is_press_role(title: str | None, *, rules_dir: str | Path | None = None) -> bool:
+    """The title names a press role (journalist, editor, critic, producer, desk head …)."""
+    if not title:
+        return False
+    roles = _press_roles(str(rules_dir) if rules_dir is not None else None)
+    return roles is None or roles.search(title) is not None
+
+
+def coverage_of_contact(
+    title: str | None, beats: Iterable[str], *, rules_dir: str | Path | None = None
+) -> list[str]:
+    """A contact's coverage: their title's words when it is a press role, and their beat lines."""
+    kept = title if is_press_role(title, rules_dir=rules_dir) else None
+    return coverage_of([kept, *beats], rules_dir=rules_dir)

@@ -115,6 +115,27 @@ def _gap_to_newline(match: re.Match[str]) -> str:
     return " " * (len(match.group()) - 1) + "\n"
 
 
+# A label written after the number types it like one before: "0411-55 72 00 (växel)",
+# "08-123 45 00, vx", "+47 22 12 34 56 – sentralbord". In brackets, or after a dash or
+# comma and then nothing more on the line but a separator ("…, mobil | e-post …"); a word
+# followed by a number or a colon ("…, Fax: 08-…") is the next number's label.
+_AFTER_LABEL = re.compile(
+    r"\s*(?:[(\[]\s*(?P<label>[^()\[\]\d]{1,25}?)\s*[)\]]"
+    r"|[-\u2013\u2014,]\s*(?P<label2>[^\W\d](?:[^\W\d]|[.\- ]){0,20}?)\s*(?=$|[|•·;]|\s{2,}))",
+)
+
+
+def _label_after(line: str, end: int) -> str | None:
+    """The label written just after a number (see `_AFTER_LABEL`), if it is a phone label."""
+    match = _AFTER_LABEL.match(line, end)
+    if match is None:
+        return None
+    label = match.group("label") or match.group("label2")
+    if any(p.search(label) for _, p in _LABELS) or _GENERIC_LABEL.search(label):
+        return label
+    return None  # "(dygnet runt)", "– Stockholm": no label, the one before decides
+
+
 def _label_type(prefix: str) -> PhoneType | None:
     """The type named by the label closest before a number (same line), if any."""
     best: tuple[int, PhoneType | None] = (-1, None)
@@ -198,7 +219,7 @@ def _phones(text: str, regions: tuple[str, ...]) -> tuple[tuple[str, PhoneType],
             if e164 in seen:
                 continue
             seen.add(e164)
-            ptype = _label_type(prefix)
+            ptype = _label_type(_label_after(line, end_at) or prefix)
             if ptype is None:
                 ptype = _BY_NUMBER_TYPE.get(phonenumbers.number_type(number), PhoneType.FIXED)
             found.append((e164, ptype))
@@ -267,19 +288,44 @@ _COUNTRIES = re.compile(
     r"^\s*(Sverige|Sweden|Norge|Norway|Danmark|Denmark|Suomi|Finland|Island|Iceland)\s*$",
     re.I,
 )
+# Street-name endings (a suffix of the last word, or a word of its own) per language:
+# sv -gatan/-vägen/-gränd/-torget/-platsen/-backen/-stigen/-kajen; no -gata/-gate/-veien/
+# -plassen/-bakken; da -gade/-vej/-plads(en)/-stræde/-allé/-torv/-brygge; fi -katu/-tie/
+# -kuja/-polku/-tori/-ranta/-aukio; en Road/Street/Lane/Square/Avenue/… (own words).
+_STREET_SUFFIXES = (
+    "gatan|gata|gaten|gate|gade|gaden|vägen|väg|veien|vegen|vei|vejen|vej|gränd|grenda|"
+    "torget|torg|torvet|torv|tori|platsen|plats|plassen|plass|pladsen|plads|plan|backen|backe|"
+    "bakken|bakke|stigen|stien|kajen|kaj|kaia|kaien|kai|brygga|bryggan|brygge|bryggen|allé|allén|alléen|"
+    "allee|esplanaden|promenaden|leden|stræde|strædet|strede|stredet|katu|tie|kuja|polku|"
+    "ranta|aukio|väylä|raitti"
+)
 _STREET_WORD = re.compile(
-    r"(?:gatan|gata|vägen|väg|gränd|torget|torg|plan|allé|allén|backe|backen|stigen|kajen|"
-    r"esplanaden|street|st\.?|road|rd\.?|avenue|lane|square|gate|gaten|veien|vei|vej|vejen|"
-    r"gade|plads|allé|katu|tie|polku|kuja)\b",
+    r"(?:" + _STREET_SUFFIXES + r")\b|\b(?:street|st\.|road|rd\.|avenue|ave\.|lane|square|way|"
+    r"place|row|terrace|crescent|quay|wharf|drive|close|gardens|court|walk|yard|hill)\b",
     re.I,
 )
+# Post boxes: "Box 123", "Postboks 4321 Sentrum", "Pb. 45 Blindern", "PL 12", "P.O. Box 7".
+_BOX = r"(?:P\.?\s?O\.?\s?Box|Postbox|Postboks|Postilokero|Postbus|Box|Boks|PL|Pb\.?)\s*\d+[A-Za-z]?"
+_BOX_DISTRICT = r"(?:\s+[A-ZÅÄÖÆØ][\wåäöæø\-]+){0,2}"
 _STREET = re.compile(
-    r"^(?:Box|Postbox|Postboks|PL|Pb\.?|P\.?O\.? Box)\s*\d+[A-Za-z]?$|"
+    r"^" + _BOX + _BOX_DISTRICT + r"$|"
     r"^[A-ZÅÄÖÆØ][\wåäöæøéü.\- ]{1,40}\s\d{1,4}(?:\s?[A-Za-z](?![a-z]))?(?:[,\s]+(?:\d+\s?tr|"
     r"\d+\s?(?:vån|th|tv)\.?|[A-Z]))?$",
     re.I,
 )
-_SPLIT = re.compile(r"\s*(?:[|•·]|\s-\s|,)\s*")
+# A labelled phone, e-mail or web line ("Sentralbord: +47 …", "Tel. 08-…", "Web: …") is
+# never an address line, whatever its words end in.
+_CONTACT_LINE = re.compile(
+    r"^\s*(?:(?:tele)?fa[xk]s?|faksi|växel|vaxel|vx|switchboard|sentralbord|omstilling|"
+    r"hovednummer|vaihde|reception|mobil\w*|mob|cell\w*|gsm|matkapuhelin|tel\w*|tlf|tfn|"
+    r"phone|ph|puh\w*|direkt\w*|direct|dir|e-?post|e-?mail|mail|sähköposti|web\w*|www|url|"
+    r"hemsida|nettside|[tmfe])\b\.?\s*[:.]?\s*[+(\d]|"
+    r"^\s*(?:e-?post|e-?mail|mail|sähköposti|web\w*|www|url|hemsida|nettside|hjemmeside)\s*[:.]|"
+    r"\+\d|://|www\.",
+    re.I,
+)
+# Items of an address line: bars, bullets, " - ", commas, and the wide gaps of table cells.
+_SPLIT = re.compile(r"\s*(?:[|•·]|\s-\s|,|\t|\s{3,})\s*")
 
 
 # "Besöksadress:", "Postadress:", "Address:", "Besøksadresse:", "Käyntiosoite:" before a street.
@@ -288,7 +334,7 @@ _ADDRESS_LABEL = re.compile(r"^\s*[A-Za-zÅÄÖÆØåäöæø\- ]{0,20}(?:adress
 
 def _street_of(candidate: str) -> str | None:
     candidate = _ADDRESS_LABEL.sub("", candidate).strip().strip(",").strip()
-    if not candidate or len(candidate) > 60 or "@" in candidate:
+    if not candidate or len(candidate) > 60 or "@" in candidate or _CONTACT_LINE.search(candidate):
         return None
     if _STREET.match(candidate) or (_STREET_WORD.search(candidate) and re.search(r"\d", candidate)):
         return split_street(candidate)[1]
@@ -298,11 +344,12 @@ def _street_of(candidate: str) -> str | None:
 # A table signature flattened to text can run cells together: "Exempel AB Storgatan 12",
 # "Sofia Dahl Box 1234". The street is the tail that is a street on its own: a post box, a
 # one-word street ("Storgatan 12", "Mannerheimintie 5"), or anything after a legal form.
-_BOX_TAIL = re.compile(r"\s((?:Box|Postbox|Postboks|PL|Pb\.?|P\.?O\.? Box)\s*\d+[A-Za-z]?)$")
+_BOX_TAIL = re.compile(r"\s(" + _BOX + r")$")
+_WHOLE_BOX = re.compile(_BOX + _BOX_DISTRICT, re.I)
+_SUFFIX_WORD = re.compile(_STREET_SUFFIXES, re.I)
 _ONE_WORD_STREET = re.compile(
-    r"\s([A-ZÅÄÖÆØ][\wåäöæøéü\-]*(?:gatan|gata|vägen|gränd|torget|plan|allé|allén|backen|stigen|"
-    r"kajen|stræde|strede|vej|vejen|gade|gate|gaten|veien|vegen|plass|plads|katu|tie|kuja|polku|"
-    r"tori)\s\d{1,4}(?:\s?[A-Za-z](?![a-z]))?(?:[,\s]+(?:\d+\.?\s?(?:tr|vån|th|tv|mf|sal)\.?|[A-Z]))?)$"
+    r"\s((?=[A-ZÅÄÖÆØ])[\wåäöæøéü\-]*(?i:" + _STREET_SUFFIXES + r")\s\d{1,4}(?:\s?[A-Za-z](?![a-z]))?"
+    r"(?:[,\s]+(?:\d+\.?\s?(?:tr|vån|th|tv|mf|sal)\.?|[A-Z]))?)$"
 )
 _AFTER_LEGAL_FORM = re.compile(
     r"\s(?:AB|Ab|Oy|Oyj|AS|ASA|ApS|A/S|HB|KB|Ltd\.?|Limited|GmbH|Inc\.?|LLC|plc)\s+(\S.*)$"
@@ -310,20 +357,35 @@ _AFTER_LEGAL_FORM = re.compile(
 # Words that belong to a street's name in front of it: "Gamla Brogatan", "S:t Eriksgatan".
 _STREET_HEAD = re.compile(
     r"(?:gamla|nya|övre|nedre|lilla|stora|västra|östra|norra|södra|store|lille|vestre|østre|"
-    r"søndre|nordre|nedre|øvre|gamle|nye|sankt|s:t|st\.?|old|new|upper|lower|north|south|east|"
+    r"søndre|nordre|nedre|øvre|gamle|nye|nørre|sønder|vester|øster|kongens|dronningens|prinsens|"
+    r"kungens|drottningens|sankt|skt\.?|s:t|st\.?|old|new|upper|lower|north|south|east|"
     r"west|great|little|vanha|uusi|pohjoinen|eteläinen|itäinen|läntinen|iso|pieni)",
     re.I,
 )
 
 
 def split_street(line: str) -> tuple[str | None, str]:
-    """ "Exempel AB Storgatan 12" → ("Exempel AB", "Storgatan 12"); a plain street → (None, line)."""
+    """ "Exempel AB Storgatan 12" → ("Exempel AB", "Storgatan 12"); a plain street → (None, line).
+
+    Words that open a street's name stay with it: "Dansk Film Nørre Allé 7" → ("Dansk Film",
+    "Nørre Allé 7"); a post box's own "P.O." is no firm.
+    """
+    if _WHOLE_BOX.fullmatch(line):
+        return None, line
     for pattern in (_AFTER_LEGAL_FORM, _BOX_TAIL, _ONE_WORD_STREET):
         match = pattern.search(line)
         if match is None:
             continue
         head, street = line[: match.start(1)].strip(" ,"), match.group(1).strip()
-        if not head or (pattern is _ONE_WORD_STREET and _STREET_HEAD.fullmatch(head.split()[-1])):
+        if pattern is _ONE_WORD_STREET:
+            words = head.split()
+            bare = _SUFFIX_WORD.fullmatch(street.split()[0])  # "Allé 3": "Frederiksberg Allé"?
+            while words and _STREET_HEAD.fullmatch(words[-1]):
+                street, bare = f"{words.pop()} {street}", None
+            if bare:
+                continue
+            head = " ".join(words)
+        if not head:
             continue
         if pattern is _AFTER_LEGAL_FORM and not (_STREET_WORD.search(street) or _STREET.match(street)):
             continue
@@ -331,29 +393,49 @@ def split_street(line: str) -> tuple[str | None, str]:
     return None, line
 
 
-# UK: "Kings Place, 90 York Way, London N1 9GU", "Belvedere Road, London SE1 8XX"; the
-# street is what stands before the town on the line (or the line above).
-_UK_POSTCODE = re.compile(
-    r"(?:^|,\s*)(?P<city>[A-Z][A-Za-z'\-]+(?: [A-Z][A-Za-z'\-]+)?),?\s+"
-    r"(?P<code>[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\s*$"
+# UK: "Kings Place, 90 York Way, London N1 9GU", "12 Deansgate, Manchester M3 2BW, United
+# Kingdom", "Belvedere Road, London SE1 8XX"; the street is what stands before the town on
+# the line (or the line above). The code may also stand alone under "street, town".
+_UK_CODE = r"(?P<code>[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
+_UK_COUNTRY = (
+    r"(?:\s*,?\s*(?P<country>United Kingdom|Great Britain|England|Scotland|Wales|Northern Ireland|U\.?K\.?))?"
 )
+_UK_POSTCODE = re.compile(
+    r"(?:^|,\s*)(?P<city>[A-Z][A-Za-z'\-]+(?: [A-Z][A-Za-z'\-]+)?),?\s+" + _UK_CODE + _UK_COUNTRY + r"\s*$"
+)
+_UK_CODE_LINE = re.compile(r"^" + _UK_CODE + _UK_COUNTRY + r"\s*$")
+_UK_TOWN_LINE = re.compile(r"(?:^|,\s*)(?P<city>[A-Z][A-Za-z'\-]+(?: [A-Z][A-Za-z'\-]+)?)\s*,?\s*$")
+_UK_NAMED = re.compile(r"^(?:United Kingdom|Great Britain|England|Scotland|Wales|Northern Ireland|U\.?K\.?)$")
 _UK_STREET = re.compile(
     r"\d|\b(?:Road|Street|Way|Lane|Avenue|Place|Square|Row|Hill|Gardens|Court|Quay|Wharf|"
     r"Terrace|Close|Drive|Crescent|Walk|Yard)\b"
 )
+# A UK postcode names its country as surely as "SE-" does: "United Kingdom" unless written.
+_UK = "United Kingdom"
 
 
 def _uk_address(lines: list[str]) -> Address | None:
     for index, line in enumerate(lines):
         match = _UK_POSTCODE.search(line)
-        if not match:
-            continue
-        street: str | None = line[: match.start()].strip(" ,") or None
-        if street is None and index > 0 and _UK_STREET.search(lines[index - 1]):
-            street = lines[index - 1].strip(" ,") or None
-        if street is not None and (len(street) > 60 or "@" in street):
+        town_at = index
+        if match is None:
+            match = _UK_CODE_LINE.match(line)
+            town = _UK_TOWN_LINE.search(lines[index - 1]) if match and index > 0 else None
+            if match is None or town is None:
+                continue
+            town_at, head = index - 1, lines[index - 1][: town.start()]
+            city = town.group("city")
+        else:
+            head, city = line[: match.start()], match.group("city")
+        street: str | None = head.strip(" ,") or None
+        if street is None and town_at > 0 and _UK_STREET.search(lines[town_at - 1]):
+            street = lines[town_at - 1].strip(" ,") or None
+        if street is not None and (len(street) > 60 or "@" in street or _CONTACT_LINE.search(street)):
             street = None
-        return Address(street=street, postal_code=match.group("code"), city=match.group("city"))
+        country = match.group("country")
+        if country is None and index + 1 < len(lines) and _UK_NAMED.match(lines[index + 1]):
+            country = lines[index + 1]
+        return Address(street=street, postal_code=match.group("code"), city=city, country=country or _UK)
     return None
 
 

@@ -4,7 +4,8 @@ Why: "33 47 12 34", "412 34 567" and "040 123 4567" are Danish, Norwegian and
 Finnish numbers, but read with region SE they are lost or, worse, turned into
 Swedish ones (+46 40 …). A number written without "+CC" belongs to the writer's
 country, and the message says which: first the sender's domain (".dk", ".co.uk"),
-then the language of the sender's own text, then SE (our own market). The phone
+then the country of the signature's own postal address ("0150 Oslo", "Danmark";
+`address_region`), then the language of the sender's own text, then SE (our own market). The phone
 finder takes the first of these regions in which the number is valid, so a Swede
 writing English keeps "070-174 06 12" as +46 (no UK number looks like it).
 
@@ -31,13 +32,16 @@ from functools import lru_cache
 import phonenumbers
 
 from harvester.understand.lexicon import Lexicon
+from harvester.understand.types import Address
 
 __all__ = [
     "DEFAULT_REGION",
     "LanguageWords",
+    "address_region",
     "best_language",
     "language_matchers",
     "phone_regions",
+    "prefer_address_region",
     "ranked_languages",
 ]
 
@@ -121,3 +125,71 @@ def phone_regions(text: str, *, sender_email: str | None, lexicon: Lexicon) -> t
     if DEFAULT_REGION not in regions:
         regions.append(DEFAULT_REGION)
     return tuple(regions)
+
+
+_ADDRESS_FILE = "signature"
+_SHAPES = (
+    (re.compile(r"\d{3} \d{2}"), ("SE",)),
+    (re.compile(r"\d{5}"), ("FI", "SE")),
+    (re.compile(r"\d{4}"), ("NO", "DK")),
+)
+_DANISH_DISTRICT = re.compile(r"\s[A-ZÆØÅ]$")  # "København K", "Aarhus C", "Aalborg Ø"
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+@lru_cache(maxsize=8)
+def _address_words(lexicon: Lexicon) -> tuple[dict[str, str], dict[str, str], tuple[tuple[str, str], ...]]:
+    """(country name → region, town → region, (street ending, region) longest first)."""
+
+    def table(key: str) -> dict[str, str]:
+        return {
+            _fold(word): region
+            for region in lexicon.keys(_ADDRESS_FILE, f"address_region.{key}")
+            for word in lexicon.phrases(_ADDRESS_FILE, f"address_region.{key}.{region}")
+        }
+
+    endings = sorted(table("street_endings").items(), key=lambda item: -len(item[0]))
+    return table("countries"), table("towns"), tuple(endings)
+
+
+def address_region(address: Address | None, lexicon: Lexicon) -> str | None:
+    """The phone region of a signature's own postal address, when it tells one.
+
+    A written country ("Danmark", "Norway", a "N-" prefix) decides; else the postal
+    code's shape narrows it ("111 22" Swedish; four digits Norwegian or Danish; five
+    Finnish or Swedish) and the town or the street's ending picks the country.
+    """
+    if address is None:
+        return None
+    countries, towns, endings = _address_words(lexicon)
+    if address.country:
+        return countries.get(_fold(address.country))
+    code, city = address.postal_code or "", address.city or ""
+    shape = next((regions for pattern, regions in _SHAPES if pattern.fullmatch(code)), ())
+    if len(shape) == 1:
+        return shape[0]
+    town = _fold(_DANISH_DISTRICT.sub("", city))
+    if towns.get(town) in shape:
+        return towns[town]
+    if "DK" in shape and _DANISH_DISTRICT.search(city):
+        return "DK"
+    street = _fold(address.street or "")
+    name = re.sub(r"[\s\d,.\-]+[a-z]?$", "", street)  # "møllergata 12 b" → "møllergata"
+    for ending, region in endings:
+        if region in shape and name.endswith(ending):
+            return region
+    return None
+
+
+def prefer_address_region(
+    regions: tuple[str, ...], hint: str | None, *, sender_email: str | None
+) -> tuple[str, ...]:
+    """`regions` with the address's region moved ahead of the languages (after the domain's)."""
+    if hint is None or hint not in phonenumbers.SUPPORTED_REGIONS or regions[:1] == (hint,):
+        return regions
+    domain = _domain_region(sender_email)
+    head = (domain,) if domain is not None and regions[:1] == (domain,) else ()
+    return (*head, hint, *(r for r in regions if r != hint and r not in head))

@@ -25,7 +25,7 @@ from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 
-from harvester.understand.coverage import coverage_of
+from harvester.understand.coverage import coverage_of_contact
 from harvester.understand.extract import (
     find_address,
     find_emails,
@@ -35,7 +35,7 @@ from harvester.understand.extract import (
     split_street,
 )
 from harvester.understand.lexicon import Lexicon, phrase_regex
-from harvester.understand.region import DEFAULT_REGION
+from harvester.understand.region import DEFAULT_REGION, address_region, prefer_address_region
 from harvester.understand.types import Contact, Mailbox
 
 __all__ = ["SignatureBlock", "contact_from", "find_signature"]
@@ -148,6 +148,8 @@ class _Words:
     referral: re.Pattern[str]
     coverage_label: re.Pattern[str]
     disclaimer_words: re.Pattern[str]
+    name_prefix: re.Pattern[str]
+    rank_title: re.Pattern[str]
 
 
 _CACHE: dict[int, _Words] = {}
@@ -196,9 +198,39 @@ def _words(lexicon: Lexicon) -> _Words:
             re.I,
         ),
         referral=re.compile(phrase_regex(list(lexicon.phrases(_FILE, "referral"))) or never, re.I),
+        name_prefix=_prefix_regex(
+            list(lexicon.phrases(_FILE, "name_prefix_titles")) + list(lexicon.phrases(_FILE, "name_prefixes"))
+        ),
+        rank_title=_prefix_regex(list(lexicon.phrases(_FILE, "name_prefix_titles")), whole=True),
     )
     _CACHE[id(lexicon)] = words
     return words
+
+
+def _prefix_regex(phrases: list[str], *, whole: bool = False) -> re.Pattern[str]:
+    """Degrees and honorifics at the start of a name, repeated ("Prof. Dr. Anna Berg"), each
+    with or without its dots and spaces ("Fil. dr", "Fil.dr"), before a capitalised word;
+    `whole`: one of them and nothing else ("Professor", "Prof.")."""
+    if not phrases:
+        return re.compile(r"(?!x)x")
+    alternatives = "|".join(
+        sorted(
+            (r"\.?\s*".join(re.escape(t.strip(".")) for t in p.split()) for p in phrases if p.strip()),
+            key=len,
+            reverse=True,
+        )
+    )
+    if whole:
+        return re.compile(rf"^(?:{alternatives})\.?$", re.IGNORECASE)
+    return re.compile(rf"^(?:(?:{alternatives})\b\.?,?\s+)+(?=(?-i:[A-ZÅÄÖÆØÜÉ]))", re.IGNORECASE)
+
+
+def _strip_name_prefix(name: str, words: _Words) -> tuple[str, str | None]:
+    """ "Fil. dr Karin Holm" → ("Karin Holm", "Fil. dr"); a name without one → (name, None)."""
+    match = words.name_prefix.match(name)
+    if match is None or not name[match.end() :].strip():
+        return name, None
+    return name[match.end() :].strip(), match.group().strip(" ,")
 
 
 def _closing_rest(line: str, words: _Words) -> str | None:
@@ -620,6 +652,10 @@ def _read_contact(
 ) -> Contact:
     words = _words(lexicon)
     display = clean_display_name(sender.name if sender else None)
+    # A degree or honorific before the name ("Fil. dr Karin Holm") is not part of it, unless
+    # the sender writes it in their own From name too ("Dr. Lena Hoffmann <…>"): then the
+    # name is kept as they present it.
+    styled = bool(display and _strip_name_prefix(display, words)[1])
     label = _domain_label(sender.email) if sender else None
     if display and _org_like(display, words, label) and not words.title.search(display):
         display = None  # "Dagbladet Kultur <kultur@…>": a mailbox, not a person
@@ -634,6 +670,7 @@ def _read_contact(
     used: set[int] = {index for index, item in enumerate(items) if item in covers}
 
     name_index: int | None = None
+    rank: str | None = None
     keys = set().union(*names) if names else set()
     best = 0
     for index, item in enumerate(items):
@@ -656,6 +693,8 @@ def _read_contact(
     if name_index is not None:
         used.add(name_index)
         found_name = _PARENTHESES.sub("", items[name_index]).strip(" ,")
+        if not styled:
+            found_name, rank = _strip_name_prefix(found_name, words)
         words_in = found_name.split()
         if keys and words.title.search(found_name) and len(words_in) > 2:
             # "Erik Lindqvist Kulturreporter": the name is the words the keys know.
@@ -686,7 +725,12 @@ def _read_contact(
     plain = [i for i in candidates if not _org_like(items[i], words, label)]
     if plain or candidates:
         title_index = (plain or candidates)[0]
-    if title_index is None and name_index is not None and name_index + 1 < len(items):
+    # "Professor Erik Lind" with no title-word line: the rank is the title and the next line
+    # is read as the organisation, not as a title.
+    ranked = rank is not None and bool(words.rank_title.match(rank))
+    if title_index is None and ranked:
+        title = rank
+    elif title_index is None and name_index is not None and name_index + 1 < len(items):
         candidate = items[name_index + 1]
         if (
             not _contactish(candidate)
@@ -731,10 +775,11 @@ def _read_contact(
             ),
             None,
         )
-    if org is None and title_index is not None and title_index + 1 < len(items):
-        candidate = items[title_index + 1]
+    after_title = name_index if title_index is None and ranked else title_index
+    if org is None and after_title is not None and after_title + 1 < len(items):
+        candidate = items[after_title + 1]
         if (
-            (title_index + 1) not in used
+            (after_title + 1) not in used
             and not _contactish(candidate)
             and (
                 len(candidate.split()) <= 6
@@ -750,13 +795,19 @@ def _read_contact(
     for value in find_emails(block.text):
         if value.lower() not in {e.lower() for e in contact.emails} | excluded_emails:
             contact.emails.append(value)
+    contact.address = find_address(block.text)
+    # The signature's own address says where its national numbers are ("Tlf. 22 98 76 54"
+    # above "0179 Oslo"), more surely than the language the message is written in.
+    regions = prefer_address_region(
+        regions, address_region(contact.address, lexicon), sender_email=sender.email if sender else None
+    )
     excluded_phones = set(exclude_phones)
     contact.phones = [p for p in find_phones(block.text, regions=regions) if p.e164 not in excluded_phones]
-    contact.address = find_address(block.text)
     named = f"https://{org.lower()}" if org and " " not in org and "." in org else None
     contact.urls = [u for u in find_urls(block.text) if u.lower().rstrip("/") != named]
-    # The title as kept (an organisation split off it says nothing about the beat).
-    contact.coverage = coverage_of([title, *covers], rules_dir=rules_dir)
+    # The title as kept (an organisation split off it says nothing about the beat), and
+    # only a press person's: a musician's or booker's own title covers nothing.
+    contact.coverage = coverage_of_contact(title, covers, rules_dir=rules_dir)
     return contact
 
 

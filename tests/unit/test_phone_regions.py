@@ -1,6 +1,6 @@
-"""National-format numbers are read in the writer's country: sender domain, then the text's
-language, then SE; a number with +CC is the same whatever the region, and no Swedish number
-flips to another country."""
+"""National-format numbers are read in the writer's country: sender domain, then the country of
+the signature's own address, then the text's language, then SE; a number with +CC is the same
+whatever the region, and no Swedish number flips to another country."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ import pytest
 
 from harvester.understand.extract import find_phones
 from harvester.understand.lexicon import load_lexicon
-from harvester.understand.region import phone_regions
+from harvester.understand.region import address_region, phone_regions, prefer_address_region
+from harvester.understand.signature import contact_from, find_signature
+from harvester.understand.types import Address, Mailbox, PhoneType
+
+LEX = load_lexicon()
 
 
 @pytest.mark.parametrize(
@@ -80,3 +84,83 @@ def test_types_come_from_labels_then_number_ranges_in_any_region(
     line: str, regions: tuple[str, ...], kind: str
 ) -> None:
     assert [p.type.value for p in find_phones(line, regions=regions)] == [kind]
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        # A written country decides (a country line, or a prefix the reader turned into one).
+        (Address("Box 19", "0104", "Oslo", "Norge"), "NO"),
+        (Address("Vestergade 3", "8000", "Aarhus C", "Denmark"), "DK"),
+        (Address("7 Example Square", "SW1A 1AA", "London", "United Kingdom"), "GB"),
+        # The code's shape: "111 22" is Swedish.
+        (Address("Storgatan 4", "113 30", "Lillby", None), "SE"),
+        # Four digits: Norwegian or Danish; five: Finnish or Swedish. The town decides …
+        (Address("Pilestredet 8", "0180", "Oslo", None), "NO"),
+        (Address("Havnen 2", "9000", "Aalborg", None), "DK"),
+        (Address("Ratapiha 4", "20100", "Turku", None), "FI"),
+        # … a Danish district letter after the town …
+        (Address("Havnen 2", "2100", "Nordby Ø", None), "DK"),
+        # … else the street's ending.
+        (Address("Kirkeveien 41", "1366", "Nordby", None), "NO"),
+        (Address("Skovvej 9", "4600", "Nordby", None), "DK"),
+        (Address("Koivukuja 2", "02100", "Kylä", None), "FI"),
+        (Address("Kyrkvägen 2", "44330", "Byn", None), "SE"),
+        # Nothing tells: no hint.
+        (Address(None, "1366", "Nordby", None), None),
+        (None, None),
+    ],
+)
+def test_a_signatures_address_tells_its_phone_region(address: Address | None, expected: str | None) -> None:
+    assert address_region(address, LEX) == expected
+
+
+@pytest.mark.parametrize(
+    ("regions", "hint", "sender", "expected"),
+    [
+        # Ahead of the languages …
+        (("GB", "SE"), "NO", "erik@kulturnett.example", ("NO", "GB", "SE")),
+        (("SE",), "DK", "lone@mail.example", ("DK", "SE")),
+        # … but after the sender's own country domain.
+        (("FI", "GB", "SE"), "NO", "aino@lehti.fi", ("FI", "NO", "GB", "SE")),
+        (("NO", "GB", "SE"), "NO", "erik@avis.no", ("NO", "GB", "SE")),
+        (("GB", "SE"), None, "erik@kulturnett.example", ("GB", "SE")),
+    ],
+)
+def test_the_address_region_goes_after_the_domain_and_before_languages(
+    regions: tuple[str, ...], hint: str | None, sender: str, expected: tuple[str, ...]
+) -> None:
+    assert prefer_address_region(regions, hint, sender_email=sender) == expected
+
+
+@pytest.mark.parametrize(
+    ("top", "sender", "expected"),
+    [
+        # An English message from a neutral domain with a Norwegian signature address.
+        (
+            "Please stop the printed catalogue.\n\nBest regards\nOla Nordby\nRedaktør, Byavisa\n"
+            "Pilestredet 8, 0180 Oslo\nTlf. 21 44 80 20",
+            Mailbox("ola.nordby@byavisa.example", "Ola Nordby"),
+            [("+4721448020", PhoneType.FIXED)],
+        ),
+        (
+            "Thanks for the tip.\n\nKind regards\nLone Skov\nFilmanmelder\nHavnen 2\n9000 Aalborg\n"
+            "Tlf. 98 12 34 56",
+            Mailbox("lone.skov@nordavis.example", "Lone Skov"),
+            [("+4598123456", PhoneType.FIXED)],
+        ),
+        # A Swedish address keeps a Swedish number Swedish in an English message.
+        (
+            "Thanks!\n\nBest\nKarin Lund\nMusikjournalist\nStorgatan 4, 113 30 Stockholm\nTel 08-555 120 44",
+            Mailbox("karin.lund@tidning.example", "Karin Lund"),
+            [("+46855512044", PhoneType.FIXED)],
+        ),
+    ],
+)
+def test_signature_numbers_are_read_in_the_country_of_its_address(
+    top: str, sender: Mailbox, expected: list[tuple[str, PhoneType]]
+) -> None:
+    regions = phone_regions(top, sender_email=sender.email, lexicon=LEX)
+    block = find_signature(top, sender=sender, lexicon=LEX)
+    contact = contact_from(block, sender=sender, lexicon=LEX, regions=regions)
+    assert [(p.e164, p.type) for p in contact.phones] == expected

@@ -177,6 +177,19 @@ CASES = [
         Mailbox("johan.ek@tidning.example", "Johan Ek"),
         {"name": "Johan Ek", "title": None, "organization": None, "phones": []},
     ),
+    (
+        "musician_member_has_no_coverage",
+        "Hej, jag skickar noterna i morgon.\n\nHälsningar\nSigne Vall\nTonsättare och musiker\n"
+        "070-318 22 61\nwww.signevall.example",
+        Mailbox("signevall.musik@mail.example", "Signe Vall"),
+        {"name": "Signe Vall", "title": "Tonsättare och musiker", "coverage": []},
+    ),
+    (
+        "musician_with_a_beat_line_has_that_coverage",
+        "Hej!\n\nMvh\nSigne Vall\nSkribent och musiker\nBevakar: jazz\n070-318 22 61",
+        Mailbox("signevall.musik@mail.example", "Signe Vall"),
+        {"name": "Signe Vall", "coverage": ["music"]},
+    ),
 ]
 
 
@@ -338,3 +351,69 @@ def test_a_bare_domain_is_a_url_in_lower_case_and_a_name_capitalised(
 def test_a_first_name_sign_off_is_a_signature_only_with_the_senders_first_name(top: str, found: bool) -> None:
     sender = Mailbox("greta.lund@tidning.example", "Greta Lund")
     assert (find_signature(top, sender=sender, lexicon=LEX) is not None) is found
+
+
+@pytest.mark.parametrize(
+    ("top", "sender", "name", "title", "organization"),
+    [
+        # A degree or honorific before the name is no part of it and no title.
+        (
+            "Tack!\n\nMvh\nFil. dr Sara Lund\nKonstkritiker\nKvällsbladet\n08-555 120 71",
+            Mailbox("sara.lund@kvallsbladet.example", "Sara Lund"),
+            "Sara Lund",
+            "Konstkritiker",
+            "Kvällsbladet",
+        ),
+        (
+            "Thanks,\n\nDr. Maya Quinn\nArts Editor\nThe Example Herald",
+            Mailbox("maya.quinn@herald.example", None),
+            "Maya Quinn",
+            "Arts Editor",
+            "The Example Herald",
+        ),
+        (
+            "Kiitos!\n\nTerveisin\nFT Aino Salo\nKulttuuritoimittaja",
+            Mailbox("aino.salo@lehti.example", "Aino Salo"),
+            "Aino Salo",
+            "Kulttuuritoimittaja",
+            None,
+        ),
+        # A rank that is a position is the title when the signature has no other.
+        (
+            "Hej!\n\nHälsningar\nDocent Per Vik\nInstitutionen för musikvetenskap",
+            Mailbox("per.vik@uni.example", "Per Vik"),
+            "Per Vik",
+            "Docent",
+            "Institutionen för musikvetenskap",
+        ),
+        (
+            "Hi,\n\nBest\nProf. Jonas Ek\nMusic Editor",
+            Mailbox("jonas.ek@review.example", "Jonas Ek"),
+            "Jonas Ek",
+            "Music Editor",
+            None,
+        ),
+        # Who writes the prefix in their own From name is named as they present themselves.
+        (
+            "Thanks,\n\nDr. Maya Quinn\nArts Editor",
+            Mailbox("maya.quinn@herald.example", "Dr. Maya Quinn"),
+            "Dr. Maya Quinn",
+            "Arts Editor",
+            None,
+        ),
+        # A first name that only starts like a prefix is a name ("Drude", "Frida").
+        (
+            "Tak!\n\nHilsen\nDrude Holm\nKulturredaktør",
+            Mailbox("drude.holm@avis.example", "Drude Holm"),
+            "Drude Holm",
+            "Kulturredaktør",
+            None,
+        ),
+    ],
+)
+def test_a_degree_before_the_name_is_left_out_of_the_name(
+    top: str, sender: Mailbox, name: str, title: str | None, organization: str | None
+) -> None:
+    block = find_signature(top, sender=sender, lexicon=LEX)
+    contact = contact_from(block, sender=sender, lexicon=LEX)
+    assert (contact.name, contact.title, contact.organization) == (name, title, organization)
