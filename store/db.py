@@ -40,8 +40,16 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: Execution option of a connection whose transaction will write (set by `session_scope`).
+_WRITES = "harvester_writes"
+
+
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # A unit of work takes SQLite's write lock at BEGIN (IMMEDIATE): a deferred transaction that
+    # reads first (a batch reads everything up front) and writes later fails outright when
+    # another writer committed in between (a stale WAL snapshot is never retried by
+    # busy_timeout). IMMEDIATE makes the second writer wait its turn instead.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITES) else "BEGIN")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -71,9 +79,15 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+    """One unit of work: commit on success, roll back on any error.
+
+    On SQLite it holds the write lock from its first statement, so concurrent writers (the
+    daemon and an `ingest`, two CLI commands) queue instead of failing on a stale snapshot.
+    """
     with factory() as session:
         try:
+            if session.get_bind().dialect.name == "sqlite":
+                session.connection(execution_options={_WRITES: True})
             yield session
             session.commit()
         except BaseException:

@@ -18,6 +18,7 @@ Addresses are lower-cased; the bounce's own From/To never count.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from email.message import Message
@@ -125,6 +126,12 @@ def _dsn_recipients(msg: Message) -> dict[str, bool]:
                 permanent = True
             failed[address] = failed.get(address, False) or permanent
     return failed
+
+
+# flufl.bounce logs a full traceback whenever one of its ~40 detectors trips over an odd
+# header (a Header object where it expects str): expected on real mail, handled by the
+# detectors that follow and by our own reading, and noise in the daemon's log.
+logging.getLogger("flufl.bounce").setLevel(logging.CRITICAL)
 
 
 def _flufl_recipients(msg: Message) -> tuple[set[str], set[str]]:
