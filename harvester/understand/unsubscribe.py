@@ -119,7 +119,8 @@ def unsubscribe_channels(text: str, *, lexicon: Lexicon) -> list[UnsubscribeChan
         return [UnsubscribeChannel.ALL]
     welcome = lexicon.matcher(_FILE, "still_welcome")
     found: set[UnsubscribeChannel] = set()
-    bare = False
+    implied = False  # e-mail read into a request that did not name it
+    sentences = _sentences(text[:20_000])
     for sentence in requests:
         scope = " ".join(c for c in _clauses(sentence) if not welcome.search(c))
         named = _channels(scope, lexicon)
@@ -131,14 +132,24 @@ def unsubscribe_channels(text: str, *, lexicon: Lexicon) -> list[UnsubscribeChan
             lexicon.matcher(_FILE, "channel.post").sub(" ", scope)
         ):
             # "remove me from your list and don't call me": the e-mail list too
-            named.add(UnsubscribeChannel.EMAIL)
-        bare = bare or not named
+            implied = True
+        elif not named:
+            # "... era pressmeddelanden hamnar fel hos mig. Stryk mig från den listan.": a bare
+            # request that points back at a mailing named just before it means that mailing
+            place = sentences.index(sentence) if sentence in sentences else 0
+            named = _channels(sentences[place - 1], lexicon) & _MAILINGS if place else set()
+            implied = implied or not named
         found |= named
-    if bare and not found & _MAILINGS:
+    if implied and not found & _MAILINGS:
         # a bare request means the agency's e-mail list; but in "Ta bort mig från era
-        # utskick. Jag vill inte ha fler pressmeddelanden." the named mailing says
-        # what the bare sentence meant
-        found.add(UnsubscribeChannel.EMAIL)
+        # utskick. Jag vill inte ha fler pressmeddelanden." the named mailing says what the
+        # bare sentence meant, and "mejla gärna som vanligt" beside a named channel keeps
+        # e-mail out
+        email_welcome = any(
+            welcome.search(s) and UnsubscribeChannel.EMAIL in _channels(s, lexicon) for s in sentences
+        )
+        if not (email_welcome and found):
+            found.add(UnsubscribeChannel.EMAIL)
     return [c for c in _ORDER if c in found]
 
 

@@ -25,6 +25,15 @@ LEX = load_lexicon()
         # a postal list and printed matter are post, not the e-mail list
         ("Please remove me from your postal mailing list, no more printed invitations.", ["post"]),
         ("Ta bort mig, jag vill inte ha fler tryckta inbjudningar per post. Mejl går bra.", ["post"]),
+        # a bare request pointing back at a mailing named in the sentence before
+        (
+            "Era nyhetsbrev handlar mest om klassiskt, inte min genre. "
+            "Stryk mig gärna från den listan.",
+            ["newsletter"],
+        ),
+        # e-mail kept welcome in another sentence: only the named channel goes
+        ("Please stop calling me about your mailings. Email me as usual, that works best.", ["phone"]),
+        ("Sluta ringa om era utskick. Mejla gärna som vanligt.", ["phone"]),
     ],
 )
 def test_channels(text: str, channels: list[str]) -> None:
