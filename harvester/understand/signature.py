@@ -543,8 +543,20 @@ def _contactish(item: str) -> bool:
         or "www." in item
         or "://" in item
         or _LABEL.match(item)
+        or _LINK_IN_LINE.search(item)
+        or _PRONOUNS.match(item)
         or find_address(item)
     )
+
+
+#: A pronouns line ("han/honom", "(she/her)", "hen/hen", "hän/hänen") is no field of its own.
+_PRONOUNS = re.compile(
+    r"^\(?\s*(?:pronomen|pronouns|pronomen)?\s*:?\s*(?:han|hon|hen|de|den|he|she|they|hän|hun|ham|dem)"
+    r"\s*/\s*\w+(?:\s*/\s*\w+)?\s*\)?$",
+    re.IGNORECASE,
+)
+#: "Instagram: instagram.com/name", "Spotify – open.spotify.com/artist/…": a link in a line.
+_LINK_IN_LINE = re.compile(r"(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/\S", re.IGNORECASE)
 
 
 def _domain_label(email: str) -> str | None:
@@ -657,7 +669,15 @@ def _read_contact(
     # name is kept as they present it.
     styled = bool(display and _strip_name_prefix(display, words)[1])
     label = _domain_label(sender.email) if sender else None
-    if display and _org_like(display, words, label) and not words.title.search(display):
+    # "Linnea Falk <linnea@linneafalk.example>": a person with a domain of their own is a
+    # person, though the domain names them; only organisation cues make a display name a mailbox.
+    own_domain_name = bool(display and _PERSON.match(display) and not _org_like(display, words, None))
+    if (
+        display
+        and _org_like(display, words, label)
+        and not words.title.search(display)
+        and not own_domain_name
+    ):
         display = None  # "Dagbladet Kultur <kultur@…>": a mailbox, not a person
     own = normalize_email(sender.email) if sender else None
     emails: list[str] = [own or sender.email] if sender else []
@@ -673,8 +693,13 @@ def _read_contact(
     rank: str | None = None
     keys = set().union(*names) if names else set()
     best = 0
+    display_tokens = set(_tokens(display)) if display else set()
     for index, item in enumerate(items):
-        if _matches_name(item, names) and not _org_like(item, words, label):
+        # The sender's own name is their name even when their mail domain is named after them
+        # ("Linnea Falk" at linneafalk.example), which would make it look like the organisation.
+        if _matches_name(item, names) and (
+            not _org_like(item, words, label) or (display_tokens and set(_tokens(item)) == display_tokens)
+        ):
             # "Best, John ⏎ John Smith": the fullest line that names the sender wins.
             overlap = len(set(_tokens(item)) & keys) or 1
             if overlap > best:
