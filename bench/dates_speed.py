@@ -56,9 +56,7 @@ def main() -> None:
     print(f"parse_until mean: {total / len(TEXTS) * 1000:.3f} ms/parse")
     msg = parse_bytes(MAIL)
     text = "Jag är på semester."
-    each = _per_call(
-        lambda: classify(msg, sender="erik.ek@dagbladet.example", text=text, lexicon=lex), n
-    )
+    each = _per_call(lambda: classify(msg, sender="erik.ek@dagbladet.example", text=text, lexicon=lex), n)
     print(f"classify: {each * 1e6:.0f} µs/message ({1 / each:,.0f} msgs/s)")
 
 

@@ -94,9 +94,8 @@ def _quote(rng: random.Random) -> str:
             f"Till: x\nÄmne: Inbjudan\n\n{quoted}"
         )
     if style == 1:
-        return (
-            "\n\nDen tors 19 mars 2026 kl 10:12 skrev Karin Berg <karin@pr-byran.example>:\n"
-            + "\n".join(f"> {line}" for line in quoted.split("\n"))
+        return "\n\nDen tors 19 mars 2026 kl 10:12 skrev Karin Berg <karin@pr-byran.example>:\n" + "\n".join(
+            f"> {line}" for line in quoted.split("\n")
         )
     return "\n\n-----Ursprungligt meddelande-----\nFrån: Karin Berg\nSkickat: igår\n\n" + quoted
 
@@ -120,22 +119,14 @@ def generate(n: int, seed: int = 7) -> list[bytes]:
                 f'www.{domain}</td></tr></table><div class="gmail_quote"><blockquote>'
                 "Hej!<br>Karin Berg<br>070-174 06 55</blockquote></div></body></html>"
             )
-            msg = (
-                _headers(first, last, domain, "Re: Inbjudan", ctype="text/html; charset=utf-8")
-                + html
-            )
+            msg = _headers(first, last, domain, "Re: Inbjudan", ctype="text/html; charset=utf-8") + html
         elif kind in (5, 6):  # auto-reply
             text = (
                 f"Hej! Jag är på semester till {rng.randint(1, 28)}/{rng.randint(1, 12)}. "
                 "För brådskande ärenden kontakta Lena Ström, lena.strom@"
                 f"{domain}, 070-174 06 77.\n\n{sig}"
             )
-            msg = (
-                _headers(
-                    first, last, domain, "Autosvar: Inbjudan", "Auto-Submitted: auto-replied\n"
-                )
-                + text
-            )
+            msg = _headers(first, last, domain, "Autosvar: Inbjudan", "Auto-Submitted: auto-replied\n") + text
         elif kind == 7:  # bulk
             text = "Veckans nyheter\n\n" + body * 5 + "\n\nAvregistrera dig här: https://x.example"
             msg = _headers(first, last, domain, "Nyhetsbrev", "List-Id: <news.example>\n") + text
@@ -173,9 +164,7 @@ def _stage_times(messages: list[bytes]) -> dict[str, float]:
         gate = timed("redact", lambda t=top: redact(t))
         kind = timed(
             "classify",
-            lambda m=msg, e=env, g=gate: _classify(
-                m, e.sender.email if e.sender else "", g.text, lexicon
-            ),
+            lambda m=msg, e=env, g=gate: _classify(m, e.sender.email if e.sender else "", g.text, lexicon),
         )
         if kind is Kind.AUTOREPLY:
             timed("autoreply", lambda g=gate, e=env: _autoreply(g.text, e, lexicon))

@@ -124,9 +124,7 @@ def _redact_contact(contact: Contact, rules: str | None) -> list[RedactionCatego
     contact.organization = _redact_str(contact.organization, found, rules)
     if contact.address is not None:
         for field in ("street", "postal_code", "city", "country"):
-            setattr(
-                contact.address, field, _redact_str(getattr(contact.address, field), found, rules)
-            )
+            setattr(contact.address, field, _redact_str(getattr(contact.address, field), found, rules))
     contact.urls = [_redact_str(u, found, rules) for u in contact.urls]
     return found
 
@@ -267,16 +265,12 @@ def _understand(
             exclude_emails=[a.email for a in alternates if a.email]
             + ([autoreply.new_email] if autoreply and autoreply.new_email else []),
             exclude_phones=[a.phone for a in alternates if a.phone],
-            regions=phone_regions(
-                top, sender_email=sender.email if sender else None, lexicon=lexicon
-            )
+            regions=phone_regions(top, sender_email=sender.email if sender else None, lexicon=lexicon)
             if block is not None
             else (DEFAULT_REGION,),
         )
         if sender is None and (
-            block is None
-            or not contact.emails
-            or any(_is_own(Mailbox(email=e), own) for e in contact.emails)
+            block is None or not contact.emails or any(_is_own(Mailbox(email=e), own) for e in contact.emails)
         ):
             # No From: the signature alone says who wrote, and only with an address of its own.
             contact = None
@@ -318,10 +312,7 @@ def _is_alternates_block(block: SignatureBlock, alternates: list[Any]) -> bool:
     """A block that only lists the people an auto-reply points to is not the sender's."""
     text = block.text.lower()
     return (
-        any(
-            (a.email and a.email.lower() in text) or (a.name and a.name.lower() in text)
-            for a in alternates
-        )
+        any((a.email and a.email.lower() in text) or (a.name and a.name.lower() in text) for a in alternates)
         and block.how == "block"
     )
 

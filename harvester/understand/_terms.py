@@ -42,7 +42,5 @@ def wildcard_alternation(items: list[str]) -> str:
     others = [i for i in ordered if i not in bounded]
     parts = [wildcard_regex(i) for i in others]
     if bounded:
-        parts.insert(
-            0, r"(?<!\w)(?:" + "|".join(wildcard_regex(i, head=False) for i in bounded) + ")"
-        )
+        parts.insert(0, r"(?<!\w)(?:" + "|".join(wildcard_regex(i, head=False) for i in bounded) + ")")
     return "|".join(parts)

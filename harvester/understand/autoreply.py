@@ -55,9 +55,7 @@ _PARTICLE = r"(?:af|von|van|de|der|den|da|di|la|le|du|el)"
 _NAME = re.compile(rf"(?<![\w@.]){_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_NAME_WORD}){{1,3}}")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
-_SEPARATOR = re.compile(
-    r"(?<!\w)(?:eller|or|och|and|alternativt|alternatively|tai|ja|samt|og|el\.)(?!\w)|;"
-)
+_SEPARATOR = re.compile(r"(?<!\w)(?:eller|or|och|and|alternativt|alternatively|tai|ja|samt|og|el\.)(?!\w)|;")
 _FOLD = str.maketrans({"æ": "ae", "ø": "o", "ß": "ss"})
 
 _Context = Literal["alternate", "topic", "new", "reach", "none"]
@@ -212,9 +210,7 @@ def _phone_of(
     return phones[0].e164 if phones else None
 
 
-def _phones(
-    text: str, find_phones: Callable[..., list[Phone]], regions: tuple[str, ...]
-) -> list[_Token]:
+def _phones(text: str, find_phones: Callable[..., list[Phone]], regions: tuple[str, ...]) -> list[_Token]:
     found: list[_Token] = []
     for m in _PHONE.finditer(text):
         candidate = m.group(0).strip(" \t-()./")
@@ -290,9 +286,7 @@ def _units(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
     return merged
 
 
-def _context(
-    token: _Token, cues: list[_Cue], unit: tuple[int, int], text: str, lex: Lexicon
-) -> _Context:
+def _context(token: _Token, cues: list[_Cue], unit: tuple[int, int], text: str, lex: Lexicon) -> _Context:
     before = [c for c in cues if unit[0] <= c.start and c.end <= token.start]
     if not before:
         return "none"
@@ -307,9 +301,7 @@ def _context(
     return "alternate"  # contact and topic words alike
 
 
-def _signature_start(
-    text: str, sender: _Sender, lexicon: Lexicon, units: list[tuple[int, int]]
-) -> int:
+def _signature_start(text: str, sender: _Sender, lexicon: Lexicon, units: list[tuple[int, int]]) -> int:
     """Where the sender's own signature begins: a closing at the start of a line, or a
     later paragraph that holds the sender's address or starts with their name."""
     starts = [len(text), *_closing_lines(text, lexicon)]
@@ -424,9 +416,7 @@ def _is_topic(name: _Token, cues: list[_Cue], details: list[_Token], text: str) 
     return not any(name.end <= d.start < following.start for d in details)
 
 
-def _merge(
-    people: list[_Person], sender: _Sender, roles: re.Pattern[str]
-) -> list[AlternateContact]:
+def _merge(people: list[_Person], sender: _Sender, roles: re.Pattern[str]) -> list[AlternateContact]:
     result: list[AlternateContact] = []
     for person in people:
         if person.name:
@@ -439,9 +429,7 @@ def _merge(
             continue
         same = next((r for r in result if _same_person(r, person)), None)
         if same is None:
-            result.append(
-                AlternateContact(name=person.name, email=person.email, phone=person.phone)
-            )
+            result.append(AlternateContact(name=person.name, email=person.email, phone=person.phone))
         else:
             same.name = same.name or person.name
             same.email = same.email or person.email
@@ -452,9 +440,7 @@ def _merge(
 # --- the public function ----------------------------------------------------------------
 
 
-def _name_right_before(
-    token: _Token, names: list[_Token], text: str, cues: list[_Cue]
-) -> _Token | None:
+def _name_right_before(token: _Token, names: list[_Token], text: str, cues: list[_Cue]) -> _Token | None:
     """The name just before `token`, with no separator or contact word between them."""
     for name in reversed(names):
         if name.end <= token.start:
@@ -493,9 +479,7 @@ def autoreply_details(
     if reason not in (AutoReplyReason.LEFT_ORGANIZATION, AutoReplyReason.ADDRESS_CHANGE):
         reply.until = parse_until(text, sent_at=sent_at, lexicon=lexicon)
     try:
-        _fill_contacts(
-            reply, text, _Sender(sender_email, sender_name), lexicon, find_emails, find_phones
-        )
+        _fill_contacts(reply, text, _Sender(sender_email, sender_name), lexicon, find_emails, find_phones)
     except Exception:  # a finder tripping over odd text must not lose the reason and date
         reply.alternate_contacts = []
     return reply
@@ -512,16 +496,13 @@ def _fill_contacts(
     moved = reply.reason in (AutoReplyReason.LEFT_ORGANIZATION, AutoReplyReason.ADDRESS_CHANGE)
     names = _names(text, lexicon)
     regions = phone_regions(text, sender_email=sender.email, lexicon=lexicon)
-    details = sorted(
-        _emails(text, find_emails) + _phones(text, find_phones, regions), key=lambda t: t.start
-    )
+    details = sorted(_emails(text, find_emails) + _phones(text, find_phones, regions), key=lambda t: t.start)
     # a number inside an address ("anna.070@...") or a name inside one is no token
     details = [
         d
         for i, d in enumerate(details)
         if not any(
-            o is not d and o.start <= d.start and d.end <= o.end
-            for o in details[:i] + details[i + 1 :]
+            o is not d and o.start <= d.start and d.end <= o.end for o in details[:i] + details[i + 1 :]
         )
     ]
     cues = _cues(text, lexicon)
@@ -559,8 +540,7 @@ def _fill_contacts(
             continue
         context = _context(name, cues, _unit_of(name.start, units), text, lexicon)
         if context == "alternate" or any(
-            t.start >= name.end and _name_right_before(t, names, text, cues) is name
-            for t in alternate
+            t.start >= name.end and _name_right_before(t, names, text, cues) is name for t in alternate
         ):
             alternate.append(name)
     alternate = sorted({(t.start, t.kind): t for t in alternate}.values(), key=lambda t: t.start)

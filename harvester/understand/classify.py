@@ -132,9 +132,7 @@ def has_autoreply_wording(text: str, *, lexicon: Lexicon) -> bool:
 
 def _weak_statement(msg: Message, text: str, lex: Lexicon, *, supported: bool) -> bool:
     head = _head(text, _WEAK_LINES)
-    m = lex.matcher(_AUTO, "body.weak").search(head) or lex.matcher(
-        _AUTO, "body.weak_regex"
-    ).search(head)
+    m = lex.matcher(_AUTO, "body.weak").search(head) or lex.matcher(_AUTO, "body.weak_regex").search(head)
     if m is None:
         return False
     if supported:

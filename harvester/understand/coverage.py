@@ -85,12 +85,35 @@ def _press_roles(rules_dir: str | None) -> re.Pattern[str] | None:
     return re.compile(wildcard_alternation(words), re.IGNORECASE) if words else None
 
 
+@lru_cache(maxsize=8)
+def _role_words(rules_dir: str | None, key: str) -> re.Pattern[str] | None:
+    """One wildcard list of the rules file (`shared_roles`, `artist_roles`); None when empty."""
+    words = load_rules("coverage", rules_dir).get(key)
+    if not isinstance(words, list):
+        words = load_rules("coverage", None).get(key)
+    found = [w for w in words or [] if isinstance(w, str) and w.strip()]
+    return re.compile(wildcard_alternation(found), re.IGNORECASE) if found else None
+
+
 def is_press_role(title: str | None, *, rules_dir: str | Path | None = None) -> bool:
-    """The title names a press role (journalist, editor, critic, producer, desk head …)."""
+    """The title names a press role (journalist, editor, critic, producer, desk head …).
+
+    A word both trades use ("producent") is no press role beside an artist's own role:
+    "Låtskrivare & producent" makes records, not radio.
+    """
     if not title:
         return False
-    roles = _press_roles(str(rules_dir) if rules_dir is not None else None)
-    return roles is None or roles.search(title) is not None
+    key = str(rules_dir) if rules_dir is not None else None
+    roles = _press_roles(key)
+    if roles is None:
+        return True
+    found = [m.group(0) for m in roles.finditer(title)]
+    if not found:
+        return False
+    shared, artist = _role_words(key, "shared_roles"), _role_words(key, "artist_roles")
+    if shared is None or artist is None or not artist.search(title):
+        return True
+    return not all(shared.fullmatch(word) for word in found)
 
 
 def coverage_of_contact(

@@ -230,9 +230,7 @@ def _range_end(text: str, m: re.Match[str], g: _Grammar, *, back: bool, sent: da
     return _read(second, g, back=back, sent=sent)
 
 
-def _best(
-    text: str, start: int, stop: int, g: _Grammar, *, back: bool, sent: date, gap: int
-) -> date | None:
+def _best(text: str, start: int, stop: int, g: _Grammar, *, back: bool, sent: date, gap: int) -> date | None:
     """The first date in text[start:stop] within `gap` words of `start`; a full date
     beats a weekday, which beats "tomorrow" ("back on Monday 5 May" is 5 May)."""
     ranked: list[tuple[int, date]] = []

@@ -243,6 +243,12 @@ _URL = re.compile(
     re.I,
 )
 _TRAILING = ".,;:!?\u00bb\u201d\u2019'\")"
+_SOCIAL_URL = re.compile(r"^https?://(?:[a-z0-9-]+\.)*" + _SOCIAL + r"[^\s<>\"'()\[\]|]+$", re.I)
+
+
+def is_social_profile(url: str) -> bool:
+    """`url` is a profile on a social network ("https://www.instagram.com/name")."""
+    return _SOCIAL_URL.match(url.strip()) is not None
 
 
 def find_urls(text: str) -> list[str]:

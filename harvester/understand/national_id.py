@@ -70,9 +70,7 @@ def classify(number: str) -> str | None:
     if 1 <= month <= 12:
         if 61 <= day <= 91 and _valid_date(year, month, day - 60):
             return "samordningsnummer"
-        if _valid_date(year, month, day) or (
-            century is None and _valid_date(1900 + year % 100, month, day)
-        ):
+        if _valid_date(year, month, day) or (century is None and _valid_date(1900 + year % 100, month, day)):
             return "personnummer"
     return None
 

@@ -45,9 +45,7 @@ _SEPARATOR = re.compile(
     re.I,
 )
 # Outlook's header block: "Från: …" then "Skickat:"/"Till:"/"Ämne:" within a few lines.
-_FROM_HEADER = re.compile(
-    r"^\s*\*?(?:From|Från|Fra|Frå|Lähettäjä|Von|De|Avsändare)\s*:\*?\s*\S", re.I
-)
+_FROM_HEADER = re.compile(r"^\s*\*?(?:From|Från|Fra|Frå|Lähettäjä|Von|De|Avsändare)\s*:\*?\s*\S", re.I)
 _OTHER_HEADER = re.compile(
     r"^\s*\*?(?:Sent|Date|Skickat|Datum|Sendt|Dato|Lähetetty|Päivämäärä|Päiväys|Gesendet|"
     r"To|Till|Til|Vastaanottaja|An|Subject|Ämne|Emne|Aihe|Betreff|Cc|Kopia|Kopi|"
@@ -141,10 +139,7 @@ def _cut_index_at(lines: list[str], index: int) -> bool:
         if (
             following
             and _ATTRIBUTION.match(f"{stripped} {following}")
-            and (
-                stripped.lower().startswith(("on ", "den ", "am ", "le "))
-                or re.search(r"\d{4}", stripped)
-            )
+            and (stripped.lower().startswith(("on ", "den ", "am ", "le ")) or re.search(r"\d{4}", stripped))
         ):
             return True
     return False

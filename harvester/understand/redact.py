@@ -86,9 +86,7 @@ class _Rules:
         if self.plain.hit(lower, words, ordered):
             return True
         for roles, bodies in self.tied:
-            if roles.hit(lower, words, ordered) and (
-                bodies is None or bodies.hit(lower, words, ordered)
-            ):
+            if roles.hit(lower, words, ordered) and (bodies is None or bodies.hit(lower, words, ordered)):
                 return True
         return (
             self.regexes is not None
@@ -122,8 +120,7 @@ def _starts_a_word(ordered: tuple[str, ...], prefix: str) -> bool:
 _WORD = re.compile(r"\w+")
 # Words too common to be a phrase's prefilter key ("the flu" is keyed on "flu").
 _COMMON = frozenset(
-    "the a an i am my on in of to is at and är jag min mitt på i av en ett och er og jeg "
-    "min olen on".split()
+    "the a an i am my on in of to is at and är jag min mitt på i av en ett och er og jeg min olen on".split()
 )
 
 

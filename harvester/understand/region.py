@@ -39,6 +39,7 @@ __all__ = [
     "LanguageWords",
     "address_region",
     "best_language",
+    "label_region",
     "language_matchers",
     "phone_regions",
     "prefer_address_region",
@@ -193,3 +194,23 @@ def prefer_address_region(
     domain = _domain_region(sender_email)
     head = (domain,) if domain is not None and regions[:1] == (domain,) else ()
     return (*head, hint, *(r for r in regions if r != hint and r not in head))
+
+
+@lru_cache(maxsize=8)
+def _label_patterns(lexicon: Lexicon) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    found = []
+    for region in lexicon.keys(_ADDRESS_FILE, "phone_label_region"):
+        labels = lexicon.phrases(_ADDRESS_FILE, f"phone_label_region.{region}")
+        if labels:
+            alternation = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
+            found.append((region, re.compile(rf"(?<!\w)(?:{alternation})\.?\s*:?\s*[+(\d]", re.IGNORECASE)))
+    return tuple(found)
+
+
+def label_region(text: str, lexicon: Lexicon) -> str | None:
+    """The one country whose own phone labels the text uses before a number ("puh. 040 …").
+
+    None when no such label is written, or labels of two countries are.
+    """
+    regions = {region for region, pattern in _label_patterns(lexicon) if pattern.search(text)}
+    return regions.pop() if len(regions) == 1 else None

@@ -35,7 +35,7 @@ from harvester.understand.extract import (
     split_street,
 )
 from harvester.understand.lexicon import Lexicon, phrase_regex
-from harvester.understand.region import DEFAULT_REGION, address_region, prefer_address_region
+from harvester.understand.region import DEFAULT_REGION, address_region, label_region, prefer_address_region
 from harvester.understand.types import Contact, Mailbox
 
 __all__ = ["SignatureBlock", "contact_from", "find_signature"]
@@ -535,6 +535,49 @@ def _items(block: SignatureBlock, words: _Words) -> list[str]:
     return [item for item in items if "[redacted:" not in item]
 
 
+def _without_co_signers(
+    block: SignatureBlock, names: list[set[str]], words: _Words, label: str | None
+) -> SignatureBlock:
+    """The block without the paragraphs another person signs ("Lisa Ek, presschef ⏎ 070-… ⏎⏎
+    Omar Haddad, pressekreterare ⏎ 070-…"): their phone and address are not the sender's.
+
+    A paragraph is another signer's when its first line opens with a person's name that is
+    not the sender's and a title follows (on that line or the next), and the sender's own
+    name opens a paragraph of the same block. Otherwise the block is read whole.
+    """
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", block.text) if p.strip()]
+    if len(paragraphs) < 2 or not names:
+        return block
+
+    def head(paragraph: str) -> tuple[str, list[str]]:
+        lines = [line.strip() for line in paragraph.split("\n") if line.strip()]
+        pieces = [p.strip() for p in _NAME_TAIL.split(lines[0]) if p.strip()] if lines else []
+        return (pieces[0] if pieces else ""), [*pieces[1:], *lines[1:2]]
+
+    own = [i for i, p in enumerate(paragraphs) if _matches_name(head(p)[0], names)]
+    if not own:
+        return block
+    others: set[int] = set()
+    for index, paragraph in enumerate(paragraphs):
+        name, rest = head(paragraph)
+        if (
+            index not in own
+            and index > own[0]
+            and len(paragraph.split("\n")) <= 4
+            and _PERSON.match(name)
+            and not _org_like(name, words, label)
+            and not words.title.search(name)
+            and any(words.title.search(r) and not _contactish(r) for r in rest[:1])
+        ):
+            others.add(index)
+    if not others:
+        return block
+    text = "\n\n".join(p for i, p in enumerate(paragraphs) if i not in others)
+    dropped = {line.strip() for i in others for line in paragraphs[i].split("\n")}
+    lines = tuple(line for line in block.lines if line.strip() not in dropped)
+    return SignatureBlock(text=text, lines=lines, how=block.how)
+
+
 def _contactish(item: str) -> bool:
     return bool(
         _BARE_DOMAIN.match(item)
@@ -685,6 +728,7 @@ def _read_contact(
     if block is None:
         return contact
     names = _name_keys(Mailbox(email=sender.email, name=display)) if sender else []
+    block = _without_co_signers(block, names, words, label)
     items = _items(block, words)
     covers = [item for item in items if words.coverage_label.match(item)]
     used: set[int] = {index for index, item in enumerate(items) if item in covers}
@@ -823,16 +867,18 @@ def _read_contact(
     contact.address = find_address(block.text)
     # The signature's own address says where its national numbers are ("Tlf. 22 98 76 54"
     # above "0179 Oslo"), more surely than the language the message is written in.
-    regions = prefer_address_region(
-        regions, address_region(contact.address, lexicon), sender_email=sender.email if sender else None
-    )
+    # Failing that, a label only one country writes ("puh. 040 123 4567") tells it.
+    hint = address_region(contact.address, lexicon) or label_region(block.text, lexicon)
+    regions = prefer_address_region(regions, hint, sender_email=sender.email if sender else None)
     excluded_phones = set(exclude_phones)
     contact.phones = [p for p in find_phones(block.text, regions=regions) if p.e164 not in excluded_phones]
     named = f"https://{org.lower()}" if org and " " not in org and "." in org else None
     contact.urls = [u for u in find_urls(block.text) if u.lower().rstrip("/") != named]
     # The title as kept (an organisation split off it says nothing about the beat), and
     # only a press person's: a musician's or booker's own title covers nothing.
-    contact.coverage = coverage_of_contact(title, covers, rules_dir=rules_dir)
+    # A desk writing as itself ("Kulturredaktionen" at kultur@…) has its beat in its name.
+    desk = contact.name if title is None and contact.name and not _PERSON.match(contact.name) else None
+    contact.coverage = coverage_of_contact(title or desk, covers, rules_dir=rules_dir)
     return contact
 
 

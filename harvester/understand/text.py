@@ -127,6 +127,37 @@ def _mark_empty_paragraphs(tree: Any) -> None:
             para.text = _BLANK
 
 
+# What a link's text says when it only names the page ("Instagram", "Webb", "LinkedIn").
+_LINK_LABEL = re.compile(r"^[\w\s&\-]{1,30}$")
+_WEB_LABEL = re.compile(
+    r"^(?:web|webb|website|web ?site|homepage|hemsida|webbplats|nettside|hjemmeside|kotisivu\w*|"
+    r"verkkosivu\w*|www)$",
+    re.I,
+)
+
+
+def _show_profile_links(tree: Any) -> None:
+    """Write out the address of a link whose text only names it ("Instagram" → its profile).
+
+    An HTML signature often links its social profiles and web site behind a word; rendered
+    as text the address would be lost. Only profiles and web-site labels: a newsletter's
+    "Läs mer" links stay as they are.
+    """
+    from harvester.understand.extract import is_social_profile
+
+    for anchor in tree.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href.lower().startswith(("http://", "https://")):
+            continue
+        label = anchor.text_content().strip()
+        if label:
+            if not _LINK_LABEL.match(label) or not (is_social_profile(href) or _WEB_LABEL.match(label)):
+                continue
+        elif not is_social_profile(href):
+            continue  # an icon alone: only a profile's address is worth writing out
+        anchor.tail = f" {href}" + (anchor.tail or "")
+
+
 @lru_cache(maxsize=2)
 def _config(word_html: bool) -> Any:
     from inscriptis.css_profiles import CSS_PROFILES
@@ -162,6 +193,7 @@ def html_to_text(html: str) -> str:
         quoted = []
     if quoted:
         _cut_after(quoted[0])
+    _show_profile_links(tree)
     word_html = "MsoNormal" in html
     if word_html:
         _mark_empty_paragraphs(tree)

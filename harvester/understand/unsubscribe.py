@@ -57,8 +57,7 @@ def _is_request(sentence: str, lexicon: Lexicon) -> bool:
     if lexicon.matcher(_FILE, "request").search(sentence):
         return True
     return bool(
-        lexicon.matcher(_FILE, "request_with_object").search(sentence)
-        and _names_channel(sentence, lexicon)
+        lexicon.matcher(_FILE, "request_with_object").search(sentence) and _names_channel(sentence, lexicon)
     )
 
 

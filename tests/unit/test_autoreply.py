@@ -181,8 +181,7 @@ FI_INFLECTED = (
             [AlternateContact("Anna Berg", "anna.berg@x.example", None)],
         ),
         (
-            "Tak for din mail. Jeg holder ferie. I akutte tilfælde kontakt kulturredaktionen "
-            "på 33 47 12 00.",
+            "Tak for din mail. Jeg holder ferie. I akutte tilfælde kontakt kulturredaktionen på 33 47 12 00.",
             "mette@avis.example",
             [AlternateContact(None, None, "+4533471200")],
         ),
@@ -211,9 +210,7 @@ def test_sender_is_never_an_alternate() -> None:
         "eller Anna Berg, anna.berg@dagbladet.example."
     )
     reply = _details(text, "erik.ek@dagbladet.example", sender_name="Erik Ek")
-    assert reply.alternate_contacts == [
-        AlternateContact("Anna Berg", "anna.berg@dagbladet.example", None)
-    ]
+    assert reply.alternate_contacts == [AlternateContact("Anna Berg", "anna.berg@dagbladet.example", None)]
 
 
 LEFT = """Hej! Jag har slutat på Dagbladet. Du når mig numera på erik.ek@frilans.example.
@@ -248,9 +245,7 @@ Mvh Erik Ek, erik.ek@dagbladet.example"""
         (SV_VACATION, "erik.ek@dagbladet.example", None),
     ],
 )
-def test_new_email_is_the_senders_new_address(
-    text: str, sender: str, new_email: str | None
-) -> None:
+def test_new_email_is_the_senders_new_address(text: str, sender: str, new_email: str | None) -> None:
     assert _details(text, sender).new_email == new_email
 
 

@@ -66,9 +66,7 @@ def test_dsn_failed_with_4xx_status_is_not_permanent() -> None:
 
 
 def test_x_failed_recipients_alone_is_read() -> None:
-    msg = mail(
-        "From: Mailer-Daemon@mail.example.net\nX-Failed-Recipients: A.B@Example.com, c@example.org"
-    )
+    msg = mail("From: Mailer-Daemon@mail.example.net\nX-Failed-Recipients: A.B@Example.com, c@example.org")
     result = bounce_details(msg)
     assert result.addresses == ["a.b@example.com", "c@example.org"]
     assert result.permanent is True

@@ -131,9 +131,7 @@ def test_autoreply_cues(headers: str, body: str) -> None:
 
 
 def test_vacation_reply_with_precedence_bulk_is_an_autoreply() -> None:
-    headers = (
-        FROM + "Subject: Autosvar: Pressinbjudan\nPrecedence: bulk\nAuto-Submitted: auto-replied"
-    )
+    headers = FROM + "Subject: Autosvar: Pressinbjudan\nPrecedence: bulk\nAuto-Submitted: auto-replied"
     assert _kind(headers, VACATION) is Kind.AUTOREPLY
     assert _kind(FROM + "Subject: Re: x\nPrecedence: bulk", VACATION) is Kind.AUTOREPLY
 

@@ -104,16 +104,12 @@ def test_text_without_a_date_gives_none(text: str) -> None:
 
 
 def test_time_of_day_is_not_read_as_a_date() -> None:
-    assert parse_until("Jag är på konferens t.o.m. onsdag kl 14.08", sent_at=SENT) == date(
-        2026, 3, 25
-    )
+    assert parse_until("Jag är på konferens t.o.m. onsdag kl 14.08", sent_at=SENT) == date(2026, 3, 25)
 
 
 def test_garbage_never_raises() -> None:
     for junk in ["\x00\ufffd" * 50, "t.o.m. " * 500, "v. 99", "till 99/99/9999", "back " * 1000]:
-        assert parse_until(junk, sent_at=SENT) is None or isinstance(
-            parse_until(junk, sent_at=SENT), date
-        )
+        assert parse_until(junk, sent_at=SENT) is None or isinstance(parse_until(junk, sent_at=SENT), date)
 
 
 def test_missing_message_date_still_parses_explicit_years() -> None:

@@ -37,9 +37,7 @@ def test_same_directory_is_loaded_once() -> None:
         (["till", "till och med"], "till och med", True),
     ],
 )
-def test_phrases_match_on_word_boundaries_across_whitespace(
-    phrases: list[str], text: str, hit: bool
-) -> None:
+def test_phrases_match_on_word_boundaries_across_whitespace(phrases: list[str], text: str, hit: bool) -> None:
     import re
 
     assert bool(re.search(phrase_regex(phrases), text, re.I)) is hit
@@ -73,9 +71,7 @@ def test_nested_keys_and_regex_lists_are_compiled(tmp_path: Path) -> None:
         ("x = [\n", "bad.toml"),
     ],
 )
-def test_bad_file_raises_policy_error_naming_file_and_key(
-    tmp_path: Path, text: str, message: str
-) -> None:
+def test_bad_file_raises_policy_error_naming_file_and_key(tmp_path: Path, text: str, message: str) -> None:
     root = _write(tmp_path, "bad.toml", text)
     with pytest.raises(PolicyError, match=message.replace(".", r"\.")):
         load_lexicon(root)

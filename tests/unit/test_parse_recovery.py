@@ -9,7 +9,7 @@ from harvester.understand.text import body_of
 
 HEAD = (
     "From: Lena Ek <lena.ek@tidning.example>\nTo: karin@pr-byran.example\nSubject: Hej\n"
-    "MIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=\"{declared}\"\n\n"
+    'MIME-Version: 1.0\nContent-Type: multipart/alternative; boundary="{declared}"\n\n'
 )
 BODY = (
     "--{used}\nContent-Type: text/plain; charset=utf-8\n\nHej Karin, vi ses på fredag.\n\n"

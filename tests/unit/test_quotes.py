@@ -24,13 +24,11 @@ PLAIN_CASES = {
     f"Til: Erik\nEmne: Pressetreff\n\n{QUOTED}",
     "outlook_fi": f"{OWN}\n\nLähettäjä: Karin Berg <karin@pr-byran.example>\nLähetetty: tiistai "
     f"3. maaliskuuta 2026 10.12\nVastaanottaja: Erik\nAihe: Tiedotustilaisuus\n\n{QUOTED}",
-    "owa_rule": f"{OWN}\n\n________________________________\nFrån: Karin Berg\nSkickat: tisdag\n"
-    f"\n{QUOTED}",
+    "owa_rule": f"{OWN}\n\n________________________________\nFrån: Karin Berg\nSkickat: tisdag\n\n{QUOTED}",
     "ursprungligt": f"{OWN}\n\n-----Ursprungligt meddelande-----\nFrån: Karin Berg\n{QUOTED}",
     "forward_sv": f"{OWN}\n\n---------- Vidarebefordrat meddelande ---------\nFrån: Karin Berg "
     f"<karin@pr-byran.example>\nDatum: tis 3 mars 2026\n\n{QUOTED}",
-    "forward_apple": f"{OWN}\n\nBegin forwarded message:\n\nFrom: Karin Berg\nDate: 3 March\n\n"
-    f"{QUOTED}",
+    "forward_apple": f"{OWN}\n\nBegin forwarded message:\n\nFrom: Karin Berg\nDate: 3 March\n\n{QUOTED}",
     "english": f"{OWN}\n\nOn Tue, Mar 3, 2026 at 10:12 AM Karin Berg <karin@pr-byran.example> "
     "wrote:\n" + "\n".join(f"> {x}" for x in QUOTED.split("\n")),
     "finnish_gmail": f"{OWN}\n\nti 3.3.2026 klo 10.12 Karin Berg (karin@pr-byran.example) "
@@ -65,8 +63,7 @@ HTML_CASES = {
     "gmail": '<div dir="ltr">Tack!<br><br>Erik</div><br><div class="gmail_quote">'
     '<div class="gmail_attr">Den tis 3 mars 2026 skrev Karin Berg:</div>'
     "<blockquote>Hej Erik<br>Karin Berg<br>070-174 06 55</blockquote></div>",
-    "apple": '<body>Tack!<br><br>Erik<br><blockquote type="cite">Hej Erik<br>Karin Berg'
-    "</blockquote></body>",
+    "apple": '<body>Tack!<br><br>Erik<br><blockquote type="cite">Hej Erik<br>Karin Berg</blockquote></body>',
     "outlook": '<div class="WordSection1"><p>Tack!</p><p>Erik</p><div><div style="border:none;'
     'border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p><b>Från:</b> Karin Berg</p>'
     "</div></div><p>Hej Erik</p><p>Karin Berg<br>070-174 06 55</p></div>",

@@ -169,8 +169,7 @@ def test_autoreply_contact_is_the_sender_not_the_alternate() -> None:
         b'From: =?utf-8?b?broken\nContent-Type: multipart/mixed; boundary="x"\n\n--x\n'
         b"Content-Type: text/plain; charset=bogus\nContent-Transfer-Encoding: base64\n\n"
         b"!!!notbase64==\n--x--\n",
-        b"From: a@b.example\nDate: not a date\nContent-Type: text/plain; charset=utf-8\n\n"
-        b"\xe5\xe4\xf6",
+        b"From: a@b.example\nDate: not a date\nContent-Type: text/plain; charset=utf-8\n\n\xe5\xe4\xf6",
         b"From: a@b.example\nContent-Type: multipart/alternative\n\nno boundary at all",
         b"From: a@b.example\nContent-Type: text/html\n\n<html><body><p>Hej<table><tr><td>x",
     ],

@@ -27,8 +27,7 @@ LEX = load_lexicon()
         ("Ta bort mig, jag vill inte ha fler tryckta inbjudningar per post. Mejl går bra.", ["post"]),
         # a bare request pointing back at a mailing named in the sentence before
         (
-            "Era nyhetsbrev handlar mest om klassiskt, inte min genre. "
-            "Stryk mig gärna från den listan.",
+            "Era nyhetsbrev handlar mest om klassiskt, inte min genre. Stryk mig gärna från den listan.",
             ["newsletter"],
         ),
         # e-mail kept welcome in another sentence: only the named channel goes
