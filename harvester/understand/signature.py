@@ -258,7 +258,31 @@ def _end_of_own_text(lines: list[str], words: _Words) -> int:
             paragraph = " ".join(lines[index : index + 8])
             if words.disclaimer_words.search(paragraph):
                 return index
-    return len(lines)
+    return _trailing_disclaimer(lines, words)
+
+
+def _trailing_disclaimer(lines: list[str], words: _Words) -> int:
+    """Where prose with disclaimer words below a contact block starts, else len(lines).
+
+    "Norrlandsscenen behandlar personuppgifter enligt …" opens with the organisation's
+    name, which no opener list can hold; what gives it away is its place: a paragraph of
+    sentences about personal data or confidentiality right below phone and e-mail lines.
+    """
+    spans = _paragraphs(lines)
+    end = len(lines)
+    for at in range(len(spans) - 1, 0, -1):
+        start, stop = spans[at]
+        paragraph = " ".join(line.strip() for line in lines[start:stop])
+        if not (
+            len(paragraph.split()) >= 6
+            and re.search(r"[.!?](?:\s|$)", paragraph)
+            and words.disclaimer_words.search(paragraph)
+        ):
+            break
+        before = lines[spans[at - 1][0] : spans[at - 1][1]]
+        if any("@" in line or _PHONE_LIKE.search(line) or "www." in line for line in before):
+            end = start
+    return end
 
 
 def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
@@ -632,7 +656,19 @@ _ACRONYM_HEAD = re.compile(r"^[A-ZÅÄÖÆØ]{2,5}(?=\s|$)")
 
 def _org_cue(part: str, words: _Words, label: str | None) -> bool:
     """`part` of a "Title, Organisation" line reads as an organisation, not a role."""
-    return _org_like(part, words, label) or bool(_ACRONYM_HEAD.match(part) and not words.title.match(part))
+    return (
+        _org_like(part, words, label)
+        or bool(_ACRONYM_HEAD.match(part) and not words.title.match(part))
+        or _shares_domain_word(part, label)
+    )
+
+
+def _shares_domain_word(part: str, label: str | None) -> bool:
+    """A word of `part` is in the mail domain's name: "Göteborgs Kulturblad" at gbgkulturblad.example."""
+    if not label or len(label) < 5:
+        return False
+    squashed = label.replace("-", "")
+    return any(len(token) >= 5 and token in squashed for token in _tokens(part))
 
 
 def _names_domain(item: str, label: str | None) -> bool:

@@ -94,6 +94,8 @@ _STUB_TEXT = re.compile(
     re.I,
 )
 _WS_LINE = re.compile(r"[ \t\u00a0]+$", re.M)
+# A table cell's lines come out indented by the width of the cells before it (a logo).
+_INDENT = re.compile(r"^[ \t]+", re.M)
 _MANY_BLANKS = re.compile(r"\n{3,}")
 
 
@@ -158,6 +160,23 @@ def _show_profile_links(tree: Any) -> None:
         anchor.tail = f" {href}" + (anchor.tail or "")
 
 
+# An icon standing for a phone label ("📱" drawn as <img alt="Mobil">): its alt text is the label.
+_ICON_LABEL = re.compile(
+    r"^(?:mobil\w*|mobile|cell\w*|gsm|telefon|telephone|phone|tel|tlf|puhelin|fax|faks|telefax|"
+    r"växel|vaxel|switchboard|sentralbord|vaihde)$",
+    re.I,
+)
+
+
+def _show_icon_labels(tree: Any) -> None:
+    """Write a phone icon's alt text ("Mobil", "Fax") as the label it stands for, so the number
+    after it is typed as the sender marked it."""
+    for image in tree.iter("img"):
+        alt = (image.get("alt") or "").strip()
+        if _ICON_LABEL.match(alt):
+            image.tail = f"{alt}: " + (image.tail or "").lstrip()
+
+
 @lru_cache(maxsize=2)
 def _config(word_html: bool) -> Any:
     from inscriptis.css_profiles import CSS_PROFILES
@@ -194,11 +213,12 @@ def html_to_text(html: str) -> str:
     if quoted:
         _cut_after(quoted[0])
     _show_profile_links(tree)
+    _show_icon_labels(tree)
     word_html = "MsoNormal" in html
     if word_html:
         _mark_empty_paragraphs(tree)
     text = Inscriptis(tree, _config(word_html)).get_text().replace(_BLANK, "")
-    text = _WS_LINE.sub("", text.replace("\u00a0", " "))
+    text = _INDENT.sub("", _WS_LINE.sub("", text.replace("\u00a0", " ")))
     return _MANY_BLANKS.sub("\n\n", text).strip("\n")
 
 

@@ -31,6 +31,12 @@ def _contact(sender: str, body: str) -> Contact:
     return contact
 
 
+def _contact_html(sender: str, html: str) -> Contact:
+    contact = understand(_mail(sender, html, html=True), own_domains=OWN).contact
+    assert contact is not None
+    return contact
+
+
 def test_a_second_signer_keeps_their_own_number() -> None:
     body = (
         "Hej Jonas,\r\n\r\nVi tar gärna emot er på fredag.\r\n\r\nVänliga hälsningar\r\n\r\n"
@@ -109,3 +115,28 @@ def test_profile_links_behind_a_word_or_an_icon_keep_their_address() -> None:
     assert "https://www.linkedin.com/in/anna-b" in text
     assert "https://tidningen.example " in text + " "
     assert "artikel/1" not in text  # an article link behind "Läs mer" stays hidden
+
+
+def test_an_html_table_signature_with_icons_and_a_privacy_note_below() -> None:
+    html = (
+        "<p>Hej!</p><p>Vi ses den 2 juni.</p><p>Hälsningar</p>"
+        '<table><tr><td><img src="logo.png" alt="Scenen logotyp"></td><td>'
+        "Tova Lind<br>Presschef<br>Scenen Exempel<br>"
+        '<img src="i1.png" alt="Telefon"> 0980-31 92 10<br>'
+        '<img src="i2.png" alt="Fax"> 0980-31 92 11<br>'
+        "tova.lind@scenen.example</td></tr></table>"
+        "<p>Scenen Exempel behandlar personuppgifter enligt dataskyddsförordningen. "
+        "Läs mer på vår webbplats.</p>"
+    )
+    contact = _contact_html("Tova Lind <tova.lind@scenen.example>", html)
+    assert (contact.title, contact.organization) == ("Presschef", "Scenen Exempel")
+    assert [(p.e164, p.type.value) for p in contact.phones] == [
+        ("+46980319210", "fixed"),
+        ("+46980319211", "fax"),
+    ]
+
+
+def test_a_title_line_splits_off_an_organisation_named_in_the_mail_domain() -> None:
+    body = "Hej!\r\n\r\nHälsningar\r\nMalin Ek\r\nKulturreporter, Västra Kulturbladet\r\n070-174 06 12"
+    contact = _contact("Malin Ek <malin.ek@vkulturbladet.example>", body)
+    assert (contact.title, contact.organization) == ("Kulturreporter", "Västra Kulturbladet")
