@@ -22,7 +22,7 @@ from harvester.understand.parse import envelope_of, parse_bytes
 from harvester.understand.quotes import own_text
 from harvester.understand.redact import redact
 from harvester.understand.region import DEFAULT_REGION, phone_regions
-from harvester.understand.signature import SignatureBlock, contact_from, find_signature
+from harvester.understand.signature import SignatureBlock, address_stated_in, contact_from, find_signature
 from harvester.understand.text import body_of
 from harvester.understand.types import (
     AutoReply,
@@ -274,6 +274,11 @@ def _understand(
         ):
             # No From: the signature alone says who wrote, and only with an address of its own.
             contact = None
+        if contact is not None and kind is Kind.PERSONAL:
+            # "Jag har flyttat … gäller: Källgatan 4, 753 20 Uppsala": their own new address.
+            stated = address_stated_in(top.replace(block.text, "") if block else top, lexicon)
+            if stated is not None:
+                contact.address = stated
 
     # Second pass of the gate over every string that leaves.
     log = _Redactions([])

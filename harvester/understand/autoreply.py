@@ -32,7 +32,7 @@ from typing import Literal
 
 from harvester.understand.dates import parse_until
 from harvester.understand.lexicon import Lexicon
-from harvester.understand.region import phone_regions
+from harvester.understand.region import label_region, phone_regions, prefer_address_region
 from harvester.understand.types import AlternateContact, AutoReply, AutoReplyReason, Phone
 
 __all__ = ["autoreply_details", "autoreply_reason"]
@@ -495,7 +495,12 @@ def _fill_contacts(
 ) -> None:
     moved = reply.reason in (AutoReplyReason.LEFT_ORGANIZATION, AutoReplyReason.ADDRESS_CHANGE)
     names = _names(text, lexicon)
-    regions = phone_regions(text, sender_email=sender.email, lexicon=lexicon)
+    # "puh. 03 174 0620" in a bilingual reply is Finnish whichever language has more words.
+    regions = prefer_address_region(
+        phone_regions(text, sender_email=sender.email, lexicon=lexicon),
+        label_region(text, lexicon),
+        sender_email=sender.email,
+    )
     details = sorted(_emails(text, find_emails) + _phones(text, find_phones, regions), key=lambda t: t.start)
     # a number inside an address ("anna.070@...") or a name inside one is no token
     details = [

@@ -193,6 +193,13 @@ def _is_precedence_bulk(msg: Message, lex: Lexicon) -> bool:
     return bool(precedence) and precedence in {p.lower() for p in lex.phrases(_BULK, "precedence")}
 
 
+def _says_it_is_machine_mail(text: str, lex: Lexicon) -> bool:
+    """The text says no one can reply to it ("automatiskt genererat meddelande")."""
+    return lex.may_match(_BULK, "machine_text", text) and bool(
+        lex.matcher(_BULK, "machine_text").search(text)
+    )
+
+
 # --- the order -----------------------------------------------------------------------
 
 
@@ -214,7 +221,7 @@ def classify(msg: Message, *, sender: str, text: str = "", lexicon: Lexicon | No
         listy = _list_headers(msg, sender, lex)
         if _is_autoreply(msg, subject, text, lex, listy=listy):
             return Kind.AUTOREPLY
-        bulky = listy or _is_precedence_bulk(msg, lex)
+        bulky = listy or _is_precedence_bulk(msg, lex) or _says_it_is_machine_mail(text, lex)
         first = _LIST_REQUEST_LINES if bulky else None
         if is_unsubscribe_request(text, lexicon=lex, first_lines=first):
             return Kind.UNSUBSCRIBE

@@ -445,10 +445,89 @@ def _uk_address(lines: list[str]) -> Address | None:
     return None
 
 
+# US: "New York, NY 10012" (a state's two letters and a ZIP), the street on the line above.
+_US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
+    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR".split()
+)
+_US_CITY_LINE = re.compile(
+    r"^(?:(?P<street>\d+[^,]*(?:,\s*(?:Suite|Ste\.?|Apt\.?|Floor|Fl\.?|Unit|#)\s*\w+)?),\s*)?"
+    r"(?P<city>[A-Z][A-Za-z.'\- ]{1,30}),\s*(?P<state>[A-Z]{2})\s+(?P<zip>\d{5}(?:-\d{4})?)"
+    r"(?:,?\s*(?P<country>USA|U\.S\.A\.|US|United States(?: of America)?))?$"
+)
+_US_STREET = re.compile(r"^\d+[A-Za-z]?\s+[A-Z]")
+# Iceland: three-digit codes, taken only before a known town ("101 Reykjavík").
+_IS_TOWNS = (
+    "Reykjavík|Reykjavik|Kópavogur|Hafnarfjörður|Garðabær|Mosfellsbær|Seltjarnarnes|Akureyri|"
+    "Reykjanesbær|Selfoss|Akranes|Ísafjörður|Egilsstaðir|Húsavík|Vestmannaeyjar|Borgarnes|"
+    "Hveragerði|Sauðárkrókur"
+)
+_IS_POSTAL = re.compile(r"(?:^|(?<=[\s,]))(?:IS[- ])?(\d{3})\s+(" + _IS_TOWNS + r")\s*$")
+# "Cork, Ireland", "Berlin, Germany": a town and a written country, with no post code.
+_CITY_COUNTRY = re.compile(
+    r"^(?P<city>[A-ZÅÄÖÆØÉÍÓÚ][\w'.\-]+(?: [A-ZÅÄÖÆØ][\w'.\-]+)?),\s*(?P<country>Ireland|Irland|Éire|"
+    r"United Kingdom|UK|England|Scotland|Wales|USA|United States|Germany|Deutschland|Tyskland|"
+    r"France|Frankrike|Netherlands|Nederländerna|Nederland|Belgium|Belgien|Estonia|Eesti|Estland|"
+    r"Spain|Spanien|Italy|Italien|Sverige|Sweden|Norge|Norway|Danmark|Denmark|Suomi|Finland|"
+    r"Island|Iceland|Ísland)$"
+)
+
+
+def _us_address(lines: list[str]) -> Address | None:
+    for index, line in enumerate(lines):
+        match = _US_CITY_LINE.match(line)
+        if match is None or match.group("state") not in _US_STATES:
+            continue
+        street = match.group("street")
+        if street is None and index > 0 and _US_STREET.match(lines[index - 1]):
+            above = lines[index - 1].strip(" ,")
+            street = None if "@" in above or _CONTACT_LINE.search(above) or len(above) > 60 else above
+        return Address(
+            street=street.strip() if street else None,
+            postal_code=match.group("zip"),
+            city=match.group("city").strip(),
+            country=match.group("country"),
+        )
+    return None
+
+
+def _icelandic_address(lines: list[str]) -> Address | None:
+    for index, line in enumerate(lines):
+        parts = [p for p in _SPLIT.split(line) if p]
+        for pindex, part in enumerate(parts):
+            match = _IS_POSTAL.search(part)
+            if match is None:
+                continue
+            street = _street_of(part[: match.start()]) if match.start() > 0 else None
+            for earlier in reversed(parts[:pindex]):
+                street = street or _street_of(earlier)
+            if street is None and index > 0:
+                street = next((_street_of(p) for p in reversed(_SPLIT.split(lines[index - 1])) if p), None)
+            return Address(street=street, postal_code=match.group(1), city=match.group(2), country=None)
+    return None
+
+
+def _town_and_country(lines: list[str]) -> Address | None:
+    for line in lines:
+        match = _CITY_COUNTRY.match(line)
+        if match:
+            return Address(
+                street=None, postal_code=None, city=match.group("city"), country=match.group("country")
+            )
+    return None
+
+
 def find_address(text: str) -> Address | None:
-    """The first postal address: a post-code line, the street on the same line or just above."""
+    """The first postal address: a post-code line, the street on the same line or just above;
+    failing that a "Town, Country" line."""
     lines = [line.strip() for line in text.splitlines()]
-    return _nordic_address(lines) or _uk_address(lines)
+    return (
+        _nordic_address(lines)
+        or _uk_address(lines)
+        or _us_address(lines)
+        or _icelandic_address(lines)
+        or _town_and_country(lines)
+    )
 
 
 def _nordic_address(lines: list[str]) -> Address | None:

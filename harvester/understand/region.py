@@ -120,9 +120,10 @@ def phone_regions(text: str, *, sender_email: str | None, lexicon: Lexicon) -> t
     for language, score in ranked:
         if score != best and (score < 2 or 2 * score < best):
             continue
-        region = lexicon.get(_REGION_FILE, f"phone_region.{language}")
-        if isinstance(region, str) and region not in regions:
-            regions.append(region)
+        found = lexicon.get(_REGION_FILE, f"phone_region.{language}")
+        for region in [found] if isinstance(found, str) else found if isinstance(found, list) else []:
+            if isinstance(region, str) and region not in regions:
+                regions.append(region)
     if DEFAULT_REGION not in regions:
         regions.append(DEFAULT_REGION)
     return tuple(regions)

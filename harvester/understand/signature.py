@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from harvester.understand.coverage import coverage_of_contact
@@ -36,7 +37,7 @@ from harvester.understand.extract import (
 )
 from harvester.understand.lexicon import Lexicon, phrase_regex
 from harvester.understand.region import DEFAULT_REGION, address_region, label_region, prefer_address_region
-from harvester.understand.types import Contact, Mailbox
+from harvester.understand.types import Address, Contact, Mailbox
 
 __all__ = ["SignatureBlock", "contact_from", "find_signature"]
 
@@ -550,8 +551,13 @@ def _items(block: SignatureBlock, words: _Words) -> list[str]:
                 continue
             # "Erik Lindqvist, Kulturreporter" / "Erik Lindqvist - Dagbladet": a name first.
             pieces = [p.strip() for p in _NAME_TAIL.split(part) if p.strip()]
+            beat = next((i for i, p in enumerate(pieces) if i and words.coverage_label.match(p)), None)
             if len(pieces) > 1 and _PERSON.match(pieces[0]):
                 items.extend(pieces)
+            elif beat is not None:
+                # "Frilansjournalist – skriver om jazz och scenkonst": a title, then a beat line.
+                head = part[: part.find(pieces[beat], len(pieces[0]))].strip().rstrip(",–—-").strip()
+                items.extend([head, ", ".join(pieces[beat:])])
             else:
                 items.append(part)
     # A redacted line ("[redacted:politics]") says nothing about the sender's name, title
@@ -958,3 +964,38 @@ def _split_title(item: str, words: _Words, label: str | None) -> tuple[str, str 
         ):
             return tail, head
     return item.strip(" ,"), None
+
+
+@lru_cache(maxsize=8)
+def _address_change_words(lexicon: Lexicon) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    never = r"(?!x)x"
+    new = phrase_regex(list(lexicon.phrases(_FILE, "address_change.new"))) or never
+    old = phrase_regex(list(lexicon.phrases(_FILE, "address_change.old"))) or never
+    return re.compile(new, re.I), re.compile(old, re.I)
+
+
+def address_stated_in(text: str, lexicon: Lexicon) -> Address | None:
+    """A postal address the sender gives as their new one in their own text, or None.
+
+    "Jag har flyttat … gäller: ⏎⏎ Karin Olsson ⏎ c/o Sundberg ⏎ Källgatan 4 ⏎ 753 20 Uppsala":
+    the words before the address say it is the sender's new one; "Min tidigare adress var
+    Vallgatan 8, …" is the old one and is passed over.
+    """
+    new, old = _address_change_words(lexicon)
+    if not new.search(text):
+        return None
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+    for index, paragraph in enumerate(paragraphs):
+        address = find_address(paragraph)
+        if address is None:
+            continue
+        lines = [line for line in paragraph.split("\n") if line.strip()]
+        at = next(
+            (i for i, line in enumerate(lines) if address.postal_code and address.postal_code in line), 0
+        )
+        lead = "\n".join(lines[: max(at - 1, 1)])  # the paragraph's words before the address
+        before = (paragraphs[index - 1] if index else "") + "\n" + lead
+        if old.search(lead) or not new.search(before):
+            continue
+        return address
+    return None

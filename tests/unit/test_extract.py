@@ -244,3 +244,41 @@ def test_a_type_label_after_the_number_types_it(
 )
 def test_uk_addresses_on_one_or_two_lines_are_read_with_their_country(text: str, expected: Address) -> None:
     assert find_address(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Sam Ortiz\n210 Mercer Row, Suite 4B\nNew York, NY 10012",
+            Address(street="210 Mercer Row, Suite 4B", postal_code="10012", city="New York", country=None),
+        ),
+        (
+            "1200 Lake Shore Ave, Chicago, IL 60601, USA",
+            Address(street="1200 Lake Shore Ave", postal_code="60601", city="Chicago", country="USA"),
+        ),
+        (
+            "Tónlistarstígur 4, 101 Reykjavík",
+            Address(street="Tónlistarstígur 4", postal_code="101", city="Reykjavík", country=None),
+        ),
+        (
+            "Jazz & Folk Correspondent\nCork, Ireland",
+            Address(street=None, postal_code=None, city="Cork", country="Ireland"),
+        ),
+    ],
+)
+def test_us_icelandic_and_town_country_addresses(text: str, expected: Address) -> None:
+    assert find_address(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Konserten börjar 19.30, NY 10012 är fel",  # no state line shape
+        "Mötet är i rum 101 Stora salen",  # a room number, no Icelandic town
+        "Tack, Anna",  # no country
+        "Boston, MA",  # no ZIP
+    ],
+)
+def test_lookalikes_are_no_address(text: str) -> None:
+    assert find_address(text) is None

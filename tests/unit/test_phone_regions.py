@@ -22,8 +22,8 @@ LEX = load_lexicon()
         ("Tak for invitationen, venlig hilsen", "a@avis.dk", ("DK", "SE")),
         ("Takk for sist, vennlig hilsen", "a@avis.example", ("NO", "SE")),
         ("Kiitos kutsusta, terveisin", "a@lehti.example", ("FI", "SE")),
-        ("Thank you, I would love to come. Best regards", "a@paper.co.uk", ("GB", "SE")),
-        ("Thank you, I would love to come. Best regards", "a@gmail.com", ("GB", "SE")),
+        ("Thank you, I would love to come. Best regards", "a@paper.co.uk", ("GB", "US", "SE")),
+        ("Thank you, I would love to come. Best regards", "a@gmail.com", ("GB", "US", "SE")),
         ("Tack, jag kommer gärna!", "a@lehti.fi", ("FI", "SE")),
         # Scandinavian "i" (in) is no English word
         ("Kommer der en visning i Aarhus i maj? Venlig hilsen", "a@avis.example", ("DK", "SE")),
@@ -33,7 +33,7 @@ LEX = load_lexicon()
             "Olen poissa toimistolta 14.10. asti. Kiireellisissä asioissa ota yhteyttä. "
             "I'm out of the office until 14 October.",
             "a@lehti.example",
-            ("GB", "FI", "SE"),
+            ("GB", "US", "FI", "SE"),
         ),
         # a stray neighbour word ("hei") does not add a language
         ("Hei! Jeg er på ferie uke 32, ring meg hvis det haster.", "a@avisa.example", ("NO", "SE")),
