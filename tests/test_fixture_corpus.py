@@ -26,6 +26,7 @@ CORPORA = [
     ROOT / "tests" / "fixtures" / "holdout2",
     ROOT / "tests" / "fixtures" / "holdout3",
     ROOT / "tests" / "fixtures" / "holdout4",
+    ROOT / "tests" / "fixtures" / "holdout6",
 ]
 EMLS = sorted(p for c in CORPORA for p in c.glob("*.eml"))
 LABELS = sorted(p for c in CORPORA for p in c.glob("*.json"))
