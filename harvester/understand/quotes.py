@@ -27,7 +27,7 @@ __all__ = ["own_text"]
 _ATTRIBUTION = re.compile(
     r"^(?=.*(?:@|\b(?:19|20)\d{2}\b|\d{1,2}[:.]\d{2}))"  # an address, a year or a time
     r".{0,200}?\b(?:wrote|skrev|schrieb|kirjoitti|a écrit|escribió|schreef|skrev følgende)\b"
-    r".{0,200}:\s*$",
+    r".{0,200}:\s*(?:\([^()]{0,60}\))?\s*$",  # K-9 Mail: "… skrev: (9 november 2026 11:12:40 CET)"
     re.I,
 )
 _SEPARATOR = re.compile(

@@ -53,6 +53,7 @@ class Redacted:
 
 
 _PLACEHOLDER = re.compile(r"\[redacted:[a-z_]+\]")
+_URL_QUERY = re.compile(r"(?:https?://|www\.)[^\s?#<>\"']*\?([^\s<>\"']+)", re.I)
 
 
 def placeholder(category: RedactionCategory) -> str:
@@ -279,6 +280,9 @@ def _redact(text: str, rules_dir: str | None) -> Redacted:
     shielded = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
     if rules.protected is not None:
         shielded += [(m.start(), m.end()) for m in rules.protected.finditer(text)]
+    # A link's query string is an opaque token ("?eid=ZXhl…" is no "Eid"): nobody wrote it.
+    if "?" in text:
+        shielded += [(m.start(1), m.end(1)) for m in _URL_QUERY.finditer(text)]
     out: list[str] = []
     last = 0
     for match in rules.terms.finditer(text):
