@@ -204,8 +204,9 @@ def _read(m: re.Match[str], g: _Grammar, *, back: bool, sent: date) -> date | No
         weekday = g.weekdays.get(groups["wd"].lower())
         if weekday is None:
             return None
-        ahead = (weekday - sent.isoweekday() - 1) % 7 + 1
-        return sent + timedelta(days=ahead)
+        # "ledig fredag" written on that Friday is today; "åter fredag" then is a week ahead.
+        ahead = (weekday - sent.isoweekday()) % 7
+        return sent + timedelta(days=ahead or (7 if back else 0))
     if groups.get("tm"):
         return sent + timedelta(days=1)
     return None

@@ -81,7 +81,7 @@ _LABELS: tuple[tuple[PhoneType, re.Pattern[str]], ...] = (
     (
         PhoneType.SWITCHBOARD,
         re.compile(
-            r"\b(?:växel|vaxel|vx|switchboard|switch|main|reception|sentralbord|omstilling|"
+            r"\b(?:växel|vaxel|vxl|vx|switchboard|switch|main|reception|sentralbord|omstilling|"
             r"hovednummer|hovedtelefon|vaihde)\b",
             re.I,
         ),
@@ -322,7 +322,7 @@ _STREET = re.compile(
 # A labelled phone, e-mail or web line ("Sentralbord: +47 …", "Tel. 08-…", "Web: …") is
 # never an address line, whatever its words end in.
 _CONTACT_LINE = re.compile(
-    r"^\s*(?:(?:tele)?fa[xk]s?|faksi|växel|vaxel|vx|switchboard|sentralbord|omstilling|"
+    r"^\s*(?:(?:tele)?fa[xk]s?|faksi|växel|vaxel|vxl|vx|switchboard|sentralbord|omstilling|"
     r"hovednummer|vaihde|reception|mobil\w*|mob|cell\w*|gsm|matkapuhelin|tel\w*|tlf|tfn|"
     r"phone|ph|puh\w*|direkt\w*|direct|dir|e-?post|e-?mail|mail|sähköposti|web\w*|www|url|"
     r"hemsida|nettside|[tmfe])\b\.?\s*[:.]?\s*[+(\d]|"
@@ -336,6 +336,14 @@ _SPLIT = re.compile(r"\s*(?:[|•·]|\s-\s|,|\t|\s{3,})\s*")
 
 # "Besöksadress:", "Postadress:", "Address:", "Besøksadresse:", "Käyntiosoite:" before a street.
 _ADDRESS_LABEL = re.compile(r"^\s*[A-Za-zÅÄÖÆØåäöæø\- ]{0,20}(?:adress|address|adresse|osoite)\s*:\s*", re.I)
+
+
+# A street with its floor or flat after a comma: "Kvarngatan 12, 2 tr", "Storgatan 3, lgh 1102".
+_FLOOR_STREET = re.compile(
+    r"^[A-ZÅÄÖÆØ][\wåäöæøéü.\- ]{1,40}\s\d{1,4}\s?[A-Za-z]?,\s*(?:\d+\s?tr\.?|\d+\s?(?:vån|vån\.|trappor)|"
+    r"lgh\.?\s?\d+|\d+\s?(?:th|tv|mf)\.?)$",
+    re.I,
+)
 
 
 def _street_of(candidate: str) -> str | None:
@@ -517,6 +525,25 @@ def _town_and_country(lines: list[str]) -> Address | None:
     return None
 
 
+# "Besöksadress: Kajgatan 2, Västerlunda": a labelled street and town with no post code.
+_LABELLED_STREET_TOWN = re.compile(
+    r"^(?:besöksadress|gatuadress|adress|postadress|visiting address|address|besøksadresse|"
+    r"besøgsadresse|adresse|käyntiosoite|osoite)\s*:\s*(?P<street>[^,]{3,50}?\d{1,4}\s?[A-Za-z]?)\s*,\s*"
+    r"(?P<city>[A-ZÅÄÖÆØ][\wåäöæø\-]+(?: [A-ZÅÄÖÆØ][\wåäöæø\-]+)?)$",
+    re.I,
+)
+
+
+def _labelled_street_and_town(lines: list[str]) -> Address | None:
+    for line in lines:
+        match = _LABELLED_STREET_TOWN.match(line)
+        if match and _street_of(match.group("street")):
+            return Address(
+                street=match.group("street").strip(), postal_code=None, city=match.group("city"), country=None
+            )
+    return None
+
+
 def find_address(text: str) -> Address | None:
     """The first postal address: a post-code line, the street on the same line or just above;
     failing that a "Town, Country" line."""
@@ -526,6 +553,7 @@ def find_address(text: str) -> Address | None:
         or _uk_address(lines)
         or _us_address(lines)
         or _icelandic_address(lines)
+        or _labelled_street_and_town(lines)
         or _town_and_country(lines)
     )
 
@@ -549,7 +577,9 @@ def _nordic_address(lines: list[str]) -> Address | None:
                     break
                 street = _street_of(earlier)
             if street is None and index > 0:
-                above = [p for p in _SPLIT.split(lines[index - 1]) if p]
+                # "Kvarngatan 12, 2 tr" is one street with its floor; else the line's last street item
+                whole = _FLOOR_STREET.match(lines[index - 1].strip())
+                above = [whole.group(0)] if whole else [p for p in _SPLIT.split(lines[index - 1]) if p]
                 for earlier in reversed(above):
                     street = _street_of(earlier)
                     if street:

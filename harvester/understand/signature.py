@@ -151,6 +151,8 @@ class _Words:
     disclaimer_words: re.Pattern[str]
     name_prefix: re.Pattern[str]
     rank_title: re.Pattern[str]
+    programme: re.Pattern[str]
+    department: re.Pattern[str]
 
 
 _CACHE: dict[int, _Words] = {}
@@ -203,6 +205,12 @@ def _words(lexicon: Lexicon) -> _Words:
             list(lexicon.phrases(_FILE, "name_prefix_titles")) + list(lexicon.phrases(_FILE, "name_prefixes"))
         ),
         rank_title=_prefix_regex(list(lexicon.phrases(_FILE, "name_prefix_titles")), whole=True),
+        programme=re.compile(
+            rf"^(?:{phrase_regex(list(lexicon.phrases(_FILE, 'programme_nouns'))) or never})", re.I
+        ),
+        department=re.compile(
+            "|".join(f"(?:{r})" for r in lexicon.phrases(_FILE, "department_regex")) or never, re.I
+        ),
     )
     _CACHE[id(lexicon)] = words
     return words
@@ -341,7 +349,7 @@ def find_signature(
             if rest is None:
                 continue
             after = [line for line in lines[index + 1 : end] if line.strip()]
-            if any(len(line.strip()) > _SHORT for line in after):
+            if not all(_short_line(line) for line in after):
                 break
             start = index if rest else index + 1
             if start < end:
@@ -354,7 +362,7 @@ def find_signature(
         if spans:
             start, stop = spans[-1]
             block = lines[start:stop]
-            short = all(len(line.strip()) <= _SHORT for line in block)
+            short = all(_short_line(line) for line in block)
             prev = _previous_line(lines, start)
             if (
                 short
@@ -402,6 +410,20 @@ def find_signature(
             return None
         how = "sign_off"
     return SignatureBlock(text=text, lines=tuple(block_lines), how=how)
+
+
+_CELLS = re.compile(r"\s[|\u2022\u00b7]\s")
+
+
+def _short_line(line: str) -> bool:
+    """A signature-sized line: short, or a row of short items ("Olle Sjöberg | Bokare | 070-…")."""
+    line = line.strip()
+    if len(line) <= _SHORT:
+        return True
+    cells = _CELLS.split(line)
+    return (
+        len(cells) >= 3 and all(len(c.strip()) <= _SHORT for c in cells) and not re.search(r"[.!?]\s", line)
+    )
 
 
 def _sign_off_name(lines: list[str], words: _Words) -> str | None:
@@ -671,7 +693,7 @@ def _org_cue(part: str, words: _Words, label: str | None) -> bool:
 
 def _shares_domain_word(part: str, label: str | None) -> bool:
     """A word of `part` is in the mail domain's name: "Göteborgs Kulturblad" at gbgkulturblad.example."""
-    if not label or len(label) < 5:
+    if not label or len(label) < 5 or not part[:1].isupper():
         return False
     squashed = label.replace("-", "")
     return any(len(token) >= 5 and token in squashed for token in _tokens(part))
@@ -756,7 +778,9 @@ def _read_contact(
     label = _domain_label(sender.email) if sender else None
     # "Linnea Falk <linnea@linneafalk.example>": a person with a domain of their own is a
     # person, though the domain names them; only organisation cues make a display name a mailbox.
-    own_domain_name = bool(display and _PERSON.match(display) and not _org_like(display, words, None))
+    # Written all in lower case ("maja d'souza"), a name still has a person's shape.
+    person_shaped = bool(display and _PERSON.match(display if not display.islower() else display.title()))
+    own_domain_name = person_shaped and not _org_like(display or "", words, None)
     if (
         display
         and _org_like(display, words, label)
@@ -866,6 +890,8 @@ def _read_contact(
             used.add(own_org)
         else:
             title, org = _split_title(items[title_index], words, label)
+            if org is not None:
+                title = _without_department(title, words)
 
     if org is None:
         for index, item in enumerate(items):
@@ -933,6 +959,15 @@ def _firm_of(item: str, words: _Words, label: str | None) -> str:
     return item
 
 
+def _without_department(title: str, words: _Words) -> str:
+    """ "Kultursamordnare, Kultur- och fritidsförvaltningen" → "Kultursamordnare": with the
+    employer split off, a department between them is neither the title nor the employer."""
+    parts = [p.strip() for p in title.split(",")]
+    while len(parts) > 1 and words.department.search(parts[-1]) and not words.title.search(parts[-1]):
+        parts.pop()
+    return ", ".join(parts)
+
+
 def _split_title(item: str, words: _Words, label: str | None) -> tuple[str, str | None]:
     """ "Kulturredaktör, Dagbladet" → ("Kulturredaktör", "Dagbladet"); else (item, None).
 
@@ -942,6 +977,8 @@ def _split_title(item: str, words: _Words, label: str | None) -> tuple[str, str 
     "Dagbladet, kulturredaktör" is read the same way when only the head is an organisation.
     """
     cuts = list(_TITLE_SPLIT.finditer(item))
+    if any(words.programme.match(part.strip()) for part in item.split(",")[1:]):
+        return item.strip(" ,"), None  # "Programledare, podden Sent på tisdagar": a programme
     for cut in reversed(cuts):
         head, tail = item[: cut.start()].strip(), item[cut.end() :].strip()
         if (
