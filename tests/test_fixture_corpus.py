@@ -28,6 +28,7 @@ CORPORA = [
     ROOT / "tests" / "fixtures" / "holdout4",
     ROOT / "tests" / "fixtures" / "holdout5",
     ROOT / "tests" / "fixtures" / "holdout6",
+    ROOT / "tests" / "fixtures" / "holdout7",
     ROOT / "tests" / "fixtures" / "holdout8",
 ]
 #: The organisations the corpora are received by (holdout5 adds a member organisation).
