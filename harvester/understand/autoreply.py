@@ -31,8 +31,9 @@ from itertools import pairwise
 from typing import Literal
 
 from harvester.understand.dates import parse_until
+from harvester.understand.extract import has_us_address
 from harvester.understand.lexicon import Lexicon
-from harvester.understand.region import label_region, phone_regions, prefer_address_region
+from harvester.understand.region import explicit_region, label_region, phone_regions, prefer_address_region
 from harvester.understand.types import AlternateContact, AutoReply, AutoReplyReason, Phone
 
 __all__ = ["autoreply_details", "autoreply_reason"]
@@ -477,7 +478,9 @@ def autoreply_details(
         return AutoReply()
     reply = AutoReply(reason=reason)
     if reason not in (AutoReplyReason.LEFT_ORGANIZATION, AutoReplyReason.ADDRESS_CHANGE):
-        reply.until = parse_until(text, sent_at=sent_at, lexicon=lexicon)
+        # An American writes "10/12" for 12 October: known by a +1 number or a US address.
+        american = explicit_region(text) == "US" or has_us_address(text)
+        reply.until = parse_until(text, sent_at=sent_at, lexicon=lexicon, month_first=american)
     try:
         _fill_contacts(reply, text, _Sender(sender_email, sender_name), lexicon, find_emails, find_phones)
     except Exception:  # a finder tripping over odd text must not lose the reason and date

@@ -176,8 +176,13 @@ def _is_autoreply(msg: Message, subject: str, text: str, lex: Lexicon, *, listy:
 def _list_headers(msg: Message, sender: str, lex: Lexicon) -> bool:
     """List and ESP headers, mass mailers, no-reply senders: mail nobody typed to one person."""
     present = _header_names(msg)
-    if any(h.lower() in present for h in lex.phrases(_BULK, "headers")):
-        return True
+    personal = lex.patterns(_BULK, "personal_header_regex")
+    for name in lex.phrases(_BULK, "headers"):
+        if name.lower() not in present:
+            continue
+        value = f"{name.lower()}: {(header_text(msg, name) or '').strip().lower()}"
+        if not any(p.search(value) for p in personal):
+            return True
     prefixes = lex.patterns(_BULK, "header_prefix_regex")
     if prefixes and any(p.search(k.lower()) for k in msg.keys() for p in prefixes):
         return True

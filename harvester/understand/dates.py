@@ -107,6 +107,8 @@ def _grammar(lexicon: Lexicon) -> _Grammar:
         # "April 3", "May 5th, 2026", "August the 14th"
         rf"(?<!\w)(?P<mm>{mon})\.?\s+(?:the\s+)?(?P<md>\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])"
         rf"(?:,?\s*(?P<my>\d{{4}})(?!\d))?",
+        # "back on the 3rd", "åter den 3:e": a day of the month alone, this month or the next
+        rf"(?<!\w)(?:the|den)\s+(?P<od>\d{{1,2}})(?:st|nd|rd|th|:e|:a)(?!\w)(?!\s*(?:of\s+)?{mon})",
         # "14/8", "3/4/2026", "8/14"
         r"(?<![\d/.])(?P<sa>\d{1,2})/(?P<sb>\d{1,2})(?:/(?P<sy>\d{4}|\d{2}))?(?![\d/])",
         # "14.8.", "5.5.2026", "14.08"
@@ -164,6 +166,20 @@ def _dated(day: int, month: int, year: int | None, sent: date) -> date | None:
         return None
 
 
+def _day_of_month(day: int, sent: date) -> date | None:
+    """The first `day` of a month from the sent date on ("the 3rd" on 29 October is 3 November)."""
+    year, month = sent.year, sent.month
+    for _ in range(3):
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            found = None
+        if found is not None and found >= sent:
+            return found
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
 def _week(number: int, *, back: bool, sent: date, days: tuple[int, int]) -> date | None:
     weekday = days[1] if back else days[0]
     for year in (sent.year, sent.year + 1):
@@ -187,6 +203,8 @@ def _read(m: re.Match[str], g: _Grammar, *, back: bool, sent: date) -> date | No
     if groups["mm"]:
         month = g.months.get(groups["mm"].lower())
         return _dated(int(groups["md"]), month, _year(groups["my"]), sent) if month else None
+    if groups.get("od"):
+        return _day_of_month(int(groups["od"]), sent)
     if groups["sa"]:
         first, second = int(groups["sa"]), int(groups["sb"])
         if first <= 12 < second:  # "8/14": only month-first reading is a date
@@ -217,7 +235,7 @@ def _is_explicit(m: re.Match[str]) -> bool:
     groups = m.groupdict()
     if groups["da"]:
         return bool(groups["dy"] or groups["dd"])
-    return not (groups["wd"] or groups.get("tm"))
+    return not (groups["wd"] or groups.get("tm") or groups.get("od"))
 
 
 def _range_end(text: str, m: re.Match[str], g: _Grammar, *, back: bool, sent: date) -> date | None:
@@ -337,17 +355,23 @@ def _anywhere(text: str, g: _Grammar, *, sent: date) -> date | None:
     return None
 
 
+# "10/12" as a US writer means it: month first, so it is read with its parts swapped.
+_SLASHED = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?=(?:/\d{2,4})?(?![\d/]))")
+
+
 def parse_until(
     text: str,
     *,
     sent_at: datetime | None,
     lang_hint: str | None = None,
     lexicon: Lexicon | None = None,
+    month_first: bool = False,
 ) -> date | None:
     """The date `text` says its writer is away until (or back on); None when it says none.
 
     `sent_at` is the message's date: the base for years, weekdays and "tomorrow"
-    (today when unknown). Never raises.
+    (today when unknown). `month_first`: the writer is American, so "10/12" is 12 October.
+    Never raises.
     """
     if not text or not isinstance(text, str):
         return None
@@ -355,6 +379,8 @@ def parse_until(
         g = _grammar(lexicon if lexicon is not None else load_lexicon())
         sent = (sent_at or datetime.now(UTC)).date()
         text = g.time.sub(" ", text[:4000])
+        if month_first:
+            text = _SLASHED.sub(r"\2/\1", text)
         return (
             _after_triggers(text, g.until, g, back=False, sent=sent, hint=lang_hint)
             or _before_triggers(text, g, sent=sent)

@@ -230,7 +230,7 @@ def _phones(text: str, regions: tuple[str, ...]) -> tuple[tuple[str, PhoneType],
 _SOCIAL = (
     r"(?:linkedin\.com/(?:in|company|pub)/|twitter\.com/|x\.com/|instagram\.com/|"
     r"facebook\.com/|fb\.com/|threads\.net/@?|bsky\.app/profile/|tiktok\.com/@|"
-    r"youtube\.com/|mastodon\.[a-z]+/@|github\.com/)"
+    r"youtube\.com/|mastodon\.[a-z]+/@|github\.com/|linktr\.ee/|beacons\.ai/)"
 )
 # A bare domain ("dagbladet.se", "sr.example/p2") counts only with a TLD seen in signatures.
 _BARE = (
@@ -481,15 +481,19 @@ _CITY_COUNTRY = re.compile(
 )
 
 
+def has_us_address(text: str) -> bool:
+    """`text` has an American "City, ST 12345" line (its writer writes dates month first)."""
+    if not _DIGIT_RUN.search(text):
+        return False
+    return _us_address([line.strip() for line in text.splitlines()]) is not None
+
+
 def _us_address(lines: list[str]) -> Address | None:
     for index, line in enumerate(lines):
         match = _US_CITY_LINE.match(line)
         if match is None or match.group("state") not in _US_STATES:
             continue
-        street = match.group("street")
-        if street is None and index > 0 and _US_STREET.match(lines[index - 1]):
-            above = lines[index - 1].strip(" ,")
-            street = None if "@" in above or _CONTACT_LINE.search(above) or len(above) > 60 else above
+        street = match.group("street") or _street_above(lines, index)
         return Address(
             street=street.strip() if street else None,
             postal_code=match.group("zip"),
@@ -544,6 +548,64 @@ def _labelled_street_and_town(lines: list[str]) -> Address | None:
     return None
 
 
+_ENGLISH_STREET_END = re.compile(
+    r"\b(?:Street|St|Road|Rd|Avenue|Ave|Lane|Boulevard|Blvd|Drive|Dr|Way|Place|Pl|Square|Row|"
+    r"Court|Terrace|Parkway|Pike|Highway|Hwy)\.?$"
+)
+_DUTCH_LETTERS = re.compile(r"[A-Z]{2}\s")  # "1012 SH Amsterdam": the code's letters, then the town
+
+
+# Dutch "1012 SH Amsterdam", Canadian "Toronto, ON M5V 3A8", Australian "Surry Hills NSW 2010".
+_NL_POSTAL = re.compile(r"^(?P<code>\d{4}\s?[A-Z]{2})\s+(?P<city>[A-Z][\w'\- ]{1,30})$")
+_CA_PROVINCES = frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
+_CA_POSTAL = re.compile(
+    r"^(?:(?P<street>\d+[^,]*),\s*)?(?P<city>[A-Z][A-Za-zÀ-ÿ.'\- ]{1,30}),?\s+(?P<prov>[A-Z]{2})\s+"
+    r"(?P<code>[A-Z]\d[A-Z]\s?\d[A-Z]\d)(?:,?\s*(?P<country>Canada))?$"
+)
+_AU_STATES = frozenset("NSW VIC QLD SA WA TAS NT ACT".split())
+_AU_POSTAL = re.compile(
+    r"^(?:(?P<street>\d+[^,]*),\s*)?(?P<city>[A-Z][A-Za-z'\- ]{1,30}?)\s+(?P<state>[A-Z]{2,3})\s+"
+    r"(?P<code>\d{4})(?:,?\s*(?P<country>Australia))?$"
+)
+
+
+def _street_above(lines: list[str], index: int) -> str | None:
+    if index == 0 or not _US_STREET.match(lines[index - 1]):
+        return None
+    above = lines[index - 1].strip(" ,")
+    return None if "@" in above or _CONTACT_LINE.search(above) or len(above) > 60 else above
+
+
+def _other_address(lines: list[str]) -> Address | None:
+    """A Dutch, Canadian or Australian post-code line, the street on it or just above."""
+    for index, line in enumerate(lines):
+        nl = _NL_POSTAL.match(line)
+        if nl and index > 0 and _street_of(lines[index - 1]):
+            country = (
+                lines[index + 1] if index + 1 < len(lines) and _NL_NAMED.match(lines[index + 1]) else None
+            )
+            return Address(
+                street=_street_of(lines[index - 1]),
+                postal_code=nl.group("code"),
+                city=nl.group("city"),
+                country=country,
+            )
+        for pattern, regions, key in ((_CA_POSTAL, _CA_PROVINCES, "prov"), (_AU_POSTAL, _AU_STATES, "state")):
+            match = pattern.match(line)
+            if match and match.group(key) in regions:
+                street = match.group("street") or _street_above(lines, index)
+                return Address(
+                    street=street.strip() if street else None,
+                    postal_code=match.group("code"),
+                    city=match.group("city").strip(),
+                    country=match.group("country"),
+                )
+    return None
+
+
+_NL_NAMED = re.compile(r"^(?:The Netherlands|Netherlands|Nederland|Holland)$", re.I)
+
+
 def find_address(text: str) -> Address | None:
     """The first postal address: a post-code line, the street on the same line or just above;
     failing that a "Town, Country" line."""
@@ -552,6 +614,7 @@ def find_address(text: str) -> Address | None:
         _nordic_address(lines)
         or _uk_address(lines)
         or _us_address(lines)
+        or _other_address(lines)
         or _icelandic_address(lines)
         or _labelled_street_and_town(lines)
         or _town_and_country(lines)
@@ -567,7 +630,9 @@ def _nordic_address(lines: list[str]) -> Address | None:
             if not match:
                 continue
             prefix, code, city = match.group(1), match.group(2), match.group(3)
-            if len(code) == 4 and not _looks_nordic_city(city):
+            if len(code) == 4 and (
+                not _looks_nordic_city(city) or _ENGLISH_STREET_END.search(city) or _DUTCH_LETTERS.match(city)
+            ):
                 continue
             street = _street_of(part[: match.start()]) if match.start() > 0 else None
             if match.start() > 0 and street is None:

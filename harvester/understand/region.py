@@ -39,6 +39,7 @@ __all__ = [
     "LanguageWords",
     "address_region",
     "best_language",
+    "explicit_region",
     "label_region",
     "language_matchers",
     "phone_regions",
@@ -215,3 +216,20 @@ def label_region(text: str, lexicon: Lexicon) -> str | None:
     """
     regions = {region for region, pattern in _label_patterns(lexicon) if pattern.search(text)}
     return regions.pop() if len(regions) == 1 else None
+
+
+_PLUS = re.compile(r"\+\s?\(?\d")
+
+
+def explicit_region(text: str) -> str | None:
+    """The one country of the numbers the text writes with "+CC" ("Direct line: +353 …" above
+    "Mob: 087 …": the mobile is Irish too); None when none or several are written."""
+    if not _PLUS.search(text):
+        return None
+    found = {
+        phonenumbers.region_code_for_number(match.number)
+        for match in phonenumbers.PhoneNumberMatcher(text, "ZZ", leniency=phonenumbers.Leniency.VALID)
+    }
+    found.discard(None)
+    found.discard("ZZ")
+    return found.pop() if len(found) == 1 else None

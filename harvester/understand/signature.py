@@ -36,7 +36,13 @@ from harvester.understand.extract import (
     split_street,
 )
 from harvester.understand.lexicon import Lexicon, phrase_regex
-from harvester.understand.region import DEFAULT_REGION, address_region, label_region, prefer_address_region
+from harvester.understand.region import (
+    DEFAULT_REGION,
+    address_region,
+    explicit_region,
+    label_region,
+    prefer_address_region,
+)
 from harvester.understand.types import Address, Contact, Mailbox
 
 __all__ = ["SignatureBlock", "contact_from", "find_signature"]
@@ -574,8 +580,8 @@ def _items(block: SignatureBlock, words: _Words) -> list[str]:
             # "Erik Lindqvist, Kulturreporter" / "Erik Lindqvist - Dagbladet": a name first.
             pieces = [p.strip() for p in _NAME_TAIL.split(part) if p.strip()]
             beat = next((i for i, p in enumerate(pieces) if i and words.coverage_label.match(p)), None)
-            if len(pieces) > 1 and _PERSON.match(pieces[0]):
-                items.extend(pieces)
+            if len(pieces) > 1 and _PERSON.match(pieces[0]) and not words.title.search(pieces[0]):
+                items.extend(pieces)  # "Senior Producer, Night Shift" is a title, not a name
             elif beat is not None:
                 # "Frilansjournalist – skriver om jazz och scenkonst": a title, then a beat line.
                 head = part[: part.find(pieces[beat], len(pieces[0]))].strip().rstrip(",–—-").strip()
@@ -933,10 +939,18 @@ def _read_contact(
         if value.lower() not in {e.lower() for e in contact.emails} | excluded_emails:
             contact.emails.append(value)
     contact.address = find_address(block.text)
+    if contact.address and contact.address.street and org and contact.address.street.startswith(f"{org}, "):
+        # "The Northern Review, 14 Marsden Yard, London N1 9AX": the employer is no part of the street
+        contact.address.street = contact.address.street[len(org) + 2 :]
     # The signature's own address says where its national numbers are ("Tlf. 22 98 76 54"
     # above "0179 Oslo"), more surely than the language the message is written in.
     # Failing that, a label only one country writes ("puh. 040 123 4567") tells it.
-    hint = address_region(contact.address, lexicon) or label_region(block.text, lexicon)
+    # Failing that, the country of the numbers it writes with "+CC", then a country's own label.
+    hint = (
+        address_region(contact.address, lexicon)
+        or explicit_region(block.text)
+        or label_region(block.text, lexicon)
+    )
     regions = prefer_address_region(regions, hint, sender_email=sender.email if sender else None)
     excluded_phones = set(exclude_phones)
     contact.phones = [p for p in find_phones(block.text, regions=regions) if p.e164 not in excluded_phones]
