@@ -172,6 +172,14 @@ def autoreply_reason(text: str, *, lexicon: Lexicon) -> AutoReplyReason:
 # --- tokens and their owners -----------------------------------------------------------
 
 
+# What may stand between an alternate's address and their number: ", ", " or ", " eller tel. "
+_JOINED = re.compile(
+    r"^[\s,;/|\u2013-]*(?:(?:or|eller|tai|eller på|or on|on|på|tel\.?|tfn\.?|mobil|mob\.?|phone|puh\.?)"
+    r"\s*:?\s*)?$",
+    re.I,
+)
+
+
 def _names(text: str, lexicon: Lexicon) -> list[_Token]:
     stop = {w.lower() for w in lexicon.phrases(_FILE, "contacts.not_names")}
     found: list[_Token] = []
@@ -188,6 +196,8 @@ def _names(text: str, lexicon: Lexicon) -> list[_Token]:
         if any(w.lower() in stop for w in chosen):
             continue
         start, end = m.start() + words[0][0], m.start() + words[-1][1]
+        if found and text[found[-1].end : start].strip() == "(":
+            continue  # "Priya Nair (Deputy Editor)": her role, not a second person
         found.append(_Token("name", start, end, " ".join(chosen)))
     return found
 
@@ -435,6 +445,10 @@ def _merge(people: list[_Person], sender: _Sender, roles: re.Pattern[str]) -> li
             same.name = same.name or person.name
             same.email = same.email or person.email
             same.phone = same.phone or person.phone
+    # A number alone that a fuller entry also holds (said again in a second language) is theirs.
+    result = [
+        r for r in result if r.name or r.email or not any(o is not r and o.phone == r.phone for o in result)
+    ]
     return result[:_MAX_ALTERNATES]
 
 
@@ -535,6 +549,10 @@ def _fill_contacts(
         if context == "alternate":
             alternate.append(token)
         elif token.kind != "email":
+            # "… via Jonas Almqvist, jonas@…, 070-174 06 38": a number right after an alternate's
+            # address is theirs too
+            if alternate and _JOINED.match(text[alternate[-1].end : token.start]):
+                alternate.append(token)
             continue
         elif context == "new" or (context == "reach" and moved):
             new_strong.append(token.value)

@@ -898,6 +898,14 @@ def _read_contact(
             title, org = _split_title(items[title_index], words, label)
             if org is not None:
                 title = _without_department(title, words)
+            elif not any(
+                i not in used and not _contactish(item) and _org_like(item, words, label)
+                for i, item in enumerate(items)
+            ):
+                # "Contributing Editor, Wireline" and no organisation anywhere else: the name after
+                # the comma is the employer. ("Senior Producer, Night Shift" above the station's
+                # own line stays whole: that line is the organisation.)
+                title, org = _title_and_tail(title, words)
 
     if org is None:
         for index, item in enumerate(items):
@@ -971,6 +979,23 @@ def _firm_of(item: str, words: _Words, label: str | None) -> str:
         if head and len(head.split()) <= 6 and _org_like(head, words, label):
             return head
     return item
+
+
+def _title_and_tail(title: str, words: _Words) -> tuple[str, str | None]:
+    head, comma, tail = title.rpartition(",")
+    tail = tail.strip()
+    if (
+        comma
+        and head.strip()
+        and words.title.search(head)
+        and tail[:1].isupper()
+        and len(tail.split()) <= 4
+        and not words.title.search(tail)
+        and not words.programme.match(tail)
+        and not _contactish(tail)
+    ):
+        return head.strip(), tail
+    return title, None
 
 
 def _without_department(title: str, words: _Words) -> str:

@@ -4,6 +4,8 @@ not, German press titles cover their area, new tasks at the same employer are no
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from harvester.understand.autoreply import autoreply_reason
@@ -59,3 +61,27 @@ def test_german_press_titles_cover_their_area(title: str, coverage: list[str]) -
 )
 def test_new_tasks_are_no_departure(text: str, left: bool) -> None:
     assert (autoreply_reason(text, lexicon=load_lexicon()) is AutoReplyReason.LEFT_ORGANIZATION) is left
+
+
+def test_an_alternates_number_after_their_address_and_a_role_in_brackets() -> None:
+    from datetime import datetime
+
+    from harvester.understand.autoreply import autoreply_details
+    from harvester.understand.extract import find_emails, find_phones
+
+    text = (
+        "Jag har semester. Under min ledighet nås redaktionen via Jonas Alm, jonas.alm@bladet.example, "
+        "070-174 06 38.\n\nFor urgent matters please contact Priya Nair (Deputy Editor) on "
+        "priya.nair@bladet.example or 0141 496 0457."
+    )
+    reply = autoreply_details(
+        text,
+        sent_at=datetime(2026, 7, 1, tzinfo=UTC),
+        sender_email="karin@bladet.example",
+        lexicon=load_lexicon(),
+        find_emails=find_emails,
+        find_phones=find_phones,
+    )
+    people = [(a.name, a.email, a.phone) for a in reply.alternate_contacts]
+    assert ("Jonas Alm", "jonas.alm@bladet.example", "+46701740638") in people
+    assert all(name != "Deputy Editor" for name, _, _ in people)

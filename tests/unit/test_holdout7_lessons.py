@@ -108,3 +108,13 @@ def test_a_programme_after_a_title_stays_in_it_when_the_station_has_its_own_line
     contact = understand(data, own_domains=OWN).contact
     assert contact is not None
     assert (contact.title, contact.organization) == ("Senior Producer, Night Shift", "WCPX 91.1 FM")
+
+
+def test_a_title_then_a_name_and_no_other_organisation_line_is_split() -> None:
+    body = "Hi!\r\n\r\nSure.\r\n\r\nOwen Pryce\r\nContributing Editor, Wireline\r\nMob: +44 7700 174 871"
+    data = (
+        _mail(body).replace(b"jess@drift.example", b"owen@pryce.example").replace(b"Jess Tam", b"Owen Pryce")
+    )
+    contact = understand(data, own_domains=OWN).contact
+    assert contact is not None
+    assert (contact.title, contact.organization) == ("Contributing Editor", "Wireline")

@@ -68,3 +68,16 @@ def test_mail_that_says_no_one_can_answer_it_is_bulk(closing: str) -> None:
 def test_a_person_who_asks_for_no_reply_is_still_personal() -> None:
     body = "Hej!\r\n\r\nTack för igår, du behöver inte svara på det här.\r\n\r\nHälsningar\r\nKarin Olsson"
     assert understand(_mail(body), own_domains=["forbundet.example"]).kind is Kind.PERSONAL
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hei,\r\n\r\npyytäisin, ettette enää soita minulle ettekä lähetä tekstiviestejä. Sähköposti on ok.",
+        "Hi,\r\n\r\nplease don't ring me about these; I can't take calls in the studio. Email is fine.",
+        "Hej,\r\n\r\nJag begär att ni raderar samtliga personuppgifter om mig. "
+        "Jag vill inte heller bli kontaktad av er igen, i någon form.",
+    ],
+)
+def test_refusals_in_other_words_are_unsubscribe_requests(body: str) -> None:
+    assert understand(_mail(body), own_domains=["forbundet.example"]).kind is Kind.UNSUBSCRIBE
