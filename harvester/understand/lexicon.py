@@ -47,7 +47,7 @@ from typing import Any
 
 from harvester.errors import PolicyError
 from harvester.rules_io import shipped_rules_dir
-from harvester.understand.prefilter import may_contain, may_contain_words, phrase_keys, regex_keys
+from harvester.understand.prefilter import KeyIndex, Keys, phrase_keys, regex_keys
 
 __all__ = [
     "Lexicon",
@@ -174,9 +174,48 @@ class Lexicon:
         entry = self._entries.get((file, key))
         if entry is None:
             return False
-        if entry.words is not None:
-            return may_contain_words(text, entry.words)
-        return may_contain(text, entry.keys)
+        if entry.words is None and entry.keys is None:
+            return True
+        found = _asked_index(self).found((file, key), text)
+        return found is None or (file, key) in found
+
+
+class _AskedIndex:
+    """One key index over the lists asked about so far: a text is read once for all of them.
+
+    Only the lists asked about: some lists' keys are common words, and every occurrence
+    of one costs a step in the pass.
+    """
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._lexicon = lexicon
+        self._state: tuple[frozenset[tuple[str, str]], KeyIndex[tuple[str, str]]] = (
+            frozenset(),
+            KeyIndex([]),
+        )
+
+    def found(self, name: tuple[str, str], text: str) -> frozenset[tuple[str, str]] | None:
+        state = self._state
+        if name not in state[0]:
+            names = state[0] | {name}
+            state = (names, KeyIndex(self._groups(names)))
+            self._state = state  # one assignment: a thread never sees names without their index
+        return state[1].found(text)
+
+    def _groups(self, names: frozenset[tuple[str, str]]) -> list[tuple[tuple[str, str], Keys]]:
+        groups: list[tuple[tuple[str, str], Keys]] = []
+        for name in sorted(names):
+            entry = self._lexicon._entries[name]
+            if entry.words is not None:
+                groups.append((name, Keys(words=entry.words)))
+            elif entry.keys is not None:
+                groups.append((name, Keys(substrings=frozenset(entry.keys))))
+        return groups
+
+
+@lru_cache(maxsize=8)
+def _asked_index(lexicon: Lexicon) -> _AskedIndex:
+    return _AskedIndex(lexicon)
 
 
 def _compile_list(name: str, key: str, items: list[Any]) -> _Entry:
