@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from email.message import Message
+from functools import lru_cache
 
 from harvester.understand.bounce import dsn_actions, is_delivery_report
 from harvester.understand.lexicon import Lexicon, load_lexicon
@@ -56,8 +57,24 @@ _PREFIX_FOLLOW = re.compile(r"\s*(?:$|[:\]\-\u2013|(]|(?:re|sv|vs|aw|fw|fwd)\s*:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
+@lru_cache(maxsize=16)
 def _head(text: str, lines: int) -> str:
+    """The first `lines` non-blank lines of `text`, one newline between them.
+
+    Only as much of a long text is split as those lines take (and each is asked for by
+    more than one test: cached).
+    """
+    size = _HEAD_CHUNK
+    while size < len(text):
+        # every piece but the last ends before the cut as it does in the whole text
+        found = [line for line in text[:size].splitlines()[:-1] if line.strip()]
+        if len(found) >= lines:
+            return "\n".join(found[:lines])
+        size *= 4
     return "\n".join([line for line in text.splitlines() if line.strip()][:lines])
+
+
+_HEAD_CHUNK = 2048
 
 
 def _local(sender: str) -> str:
