@@ -51,6 +51,7 @@ _FILE = "signature"
 _MAX_LINES = 15
 _SHORT = 90
 _DASHES = re.compile(r"^\s*(?:--|\u2014|\u2013|__)\s*$")
+_DASH_MARKS = ("--", "\u2014", "\u2013", "__")
 _ITEM_SPLIT = re.compile(r"\s{2,}|\t+|\s[|•·¦]\s?|\s?[|•·¦]\s")
 _DIGITS = re.compile(r"\d")
 _PHONE_LIKE = re.compile(r"\+?\(?\d[\d\s().\-/]{5,}\d")
@@ -338,14 +339,20 @@ def find_signature(
         return None
     words = _words(lexicon)
     lines = top.split("\n")
-    end = _end_of_own_text(lines, words)
+    # A footer or disclaimer line holds one of its list's words: most mail has none, and
+    # one pass over the text (shared with the other prechecks) spares a search per line.
+    ends = lexicon.may_match(_FILE, "mobile_footers", top) or lexicon.may_match(
+        _FILE, "disclaimer_openers", top
+    )
+    end = _end_of_own_text(lines, words) if ends else len(lines)
     while end > 0 and not lines[end - 1].strip():
         end -= 1
     if end == 0:
         return None
     names = _name_keys(sender)
     found: tuple[int, int, str] | None = None
-    for index in range(end - 1, -1, -1):
+    dashes = any(mark in top for mark in _DASH_MARKS)  # a line of them holds one
+    for index in range(end - 1, -1 if dashes else end - 1, -1):
         if _DASHES.match(lines[index]) and 0 < end - index - 1 <= _MAX_LINES:
             found = (index + 1, end, "dashes")
             break
