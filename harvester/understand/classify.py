@@ -77,6 +77,13 @@ def _head(text: str, lines: int) -> str:
 _HEAD_CHUNK = 2048
 
 
+def _search(lex: Lexicon, file: str, key: str, text: str) -> re.Match[str] | None:
+    """`lex.matcher(file, key).search(text)`, skipped when the list's precheck rules it out."""
+    if not lex.may_match(file, key, text):
+        return None
+    return lex.matcher(file, key).search(text)
+
+
 def _local(sender: str) -> str:
     return sender.strip().strip("<>").partition("@")[0].lower()
 
@@ -95,7 +102,7 @@ def _is_bounce(msg: Message, sender: str, subject: str, text: str, lex: Lexicon)
         return True
     if any(p.search(subject) for p in lex.patterns(_BOUNCE, "subject_regex")):
         return True
-    return bool(lex.matcher(_BOUNCE, "body").search(_head(text, _HEAD_LINES)))
+    return _search(lex, _BOUNCE, "body", _head(text, _HEAD_LINES)) is not None
 
 
 _SUCCESS = frozenset({"delivered", "relayed", "expanded"})
@@ -144,12 +151,12 @@ def _quotes_something(msg: Message, text: str) -> bool:
 
 def has_autoreply_wording(text: str, *, lexicon: Lexicon) -> bool:
     """Wording only automatic replies use, in the first lines of `text`."""
-    return bool(lexicon.matcher(_AUTO, "body.strong").search(_head(text, _HEAD_LINES)))
+    return _search(lexicon, _AUTO, "body.strong", _head(text, _HEAD_LINES)) is not None
 
 
 def _weak_statement(msg: Message, text: str, lex: Lexicon, *, supported: bool) -> bool:
     head = _head(text, _WEAK_LINES)
-    m = lex.matcher(_AUTO, "body.weak").search(head) or lex.matcher(_AUTO, "body.weak_regex").search(head)
+    m = _search(lex, _AUTO, "body.weak", head) or _search(lex, _AUTO, "body.weak_regex", head)
     if m is None:
         return False
     if supported:

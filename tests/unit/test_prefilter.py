@@ -97,6 +97,12 @@ _PIECES = st.sampled_from(
         "On Tue, 3 Mar 2026",
         "Karin <k@x.example> wrote:",
         "__________",
+        "Jag är på semester",
+        "Detta är ett automatiskt svar",
+        "out of office",
+        "Delivery has failed",
+        "Skickat från min iPhone",
+        "Detta e-postmeddelande",
     ]
 )
 _TEXTS = st.lists(_PIECES, max_size=14).map("".join)
@@ -117,7 +123,12 @@ def test_lexicon_prechecks_never_miss(text: str) -> None:
         ("unsubscribe", "request"),
         ("unsubscribe", "request_with_object"),
         ("unsubscribe", "mailing"),
+        ("autoreply", "body.strong"),
+        ("autoreply", "body.weak"),
         ("autoreply", "body.weak_regex"),
+        ("bounce", "body"),
+        ("signature", "mobile_footers"),
+        ("signature", "disclaimer_openers"),
     ):
         if LEX.matcher(file, key).search(text):
             assert LEX.may_match(file, key, text)
