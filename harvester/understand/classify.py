@@ -95,12 +95,12 @@ def _is_bounce(msg: Message, sender: str, subject: str, text: str, lex: Lexicon)
     if is_delivery_report(msg) or msg.get("X-Failed-Recipients"):
         return True
     local = _local(sender)
-    if local and any(p.search(local) for p in lex.patterns(_BOUNCE, "sender_local_regex")):
+    if local and lex.search_any(_BOUNCE, "sender_local_regex", local):
         return True
     from_name = (header_text(msg, "From") or "").partition("<")[0].strip(' "')
     if from_name and lex.matcher(_BOUNCE, "sender_name_regex").search(from_name):
         return True
-    if any(p.search(subject) for p in lex.patterns(_BOUNCE, "subject_regex")):
+    if lex.search_any(_BOUNCE, "subject_regex", subject):
         return True
     return _search(lex, _BOUNCE, "body", _head(text, _HEAD_LINES)) is not None
 
@@ -200,21 +200,19 @@ def _is_autoreply(msg: Message, subject: str, text: str, lex: Lexicon, *, listy:
 def _list_headers(msg: Message, sender: str, lex: Lexicon) -> bool:
     """List and ESP headers, mass mailers, no-reply senders: mail nobody typed to one person."""
     present = _header_names(msg)
-    personal = lex.patterns(_BULK, "personal_header_regex")
     for name in lex.phrases(_BULK, "headers"):
         if name.lower() not in present:
             continue
         value = f"{name.lower()}: {(header_text(msg, name) or '').strip().lower()}"
-        if not any(p.search(value) for p in personal):
+        if not lex.search_any(_BULK, "personal_header_regex", value):
             return True
-    prefixes = lex.patterns(_BULK, "header_prefix_regex")
-    if prefixes and any(p.search(k.lower()) for k in msg.keys() for p in prefixes):
+    if any(lex.search_any(_BULK, "header_prefix_regex", k.lower()) for k in msg.keys()):
         return True
     mailer = f"{header_text(msg, 'X-Mailer') or ''} {header_text(msg, 'User-Agent') or ''}"
     if mailer.strip() and lex.matcher(_BULK, "mailer_regex").search(mailer):
         return True
     local = _local(sender)
-    return bool(local) and any(p.search(local) for p in lex.patterns(_BULK, "sender_local_regex"))
+    return bool(local) and lex.search_any(_BULK, "sender_local_regex", local)
 
 
 def _is_precedence_bulk(msg: Message, lex: Lexicon) -> bool:

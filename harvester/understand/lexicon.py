@@ -122,6 +122,9 @@ class _Entry:
     # some literal strings of a regex list; None when unknown.
     words: frozenset[str] | None = None
     keys: tuple[str, ...] | None = None
+    # The union finds a match exactly where one of the patterns does (no item refers to
+    # a group by number or sets a flag for the whole pattern).
+    union_is_any: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,6 +167,15 @@ class Lexicon:
         """One compiled pattern matching any item of a list; matches nothing when absent."""
         entry = self._entries.get((file, key))
         return entry.union if entry else _NEVER
+
+    def search_any(self, file: str, key: str, text: str) -> bool:
+        """Does any item of a list match somewhere in `text`? One search of the union."""
+        entry = self._entries.get((file, key))
+        if entry is None:
+            return False
+        if entry.union_is_any:
+            return entry.union.search(text) is not None
+        return any(p.search(text) for p in entry.patterns)
 
     def may_match(self, file: str, key: str, text: str) -> bool:
         """False only when `matcher(file, key)` provably finds nothing in `text`.
@@ -226,10 +238,12 @@ def _compile_list(name: str, key: str, items: list[Any]) -> _Entry:
     try:
         words: frozenset[str] | None = None
         keys: tuple[str, ...] | None = None
+        union_is_any = True
         if key.rpartition(".")[2].endswith("_regex"):
             patterns = tuple(re.compile(s, _FLAGS) for s in strings)
             union_src = "|".join(f"(?:{s})" for s in strings)
             keys = regex_keys(union_src, _FLAGS) if strings else ()
+            union_is_any = not any(_NOT_IN_UNION.search(s) for s in strings)
         else:
             patterns = tuple(re.compile(phrase_regex([s]), _FLAGS) for s in strings)
             union_src = phrase_regex(list(strings))
@@ -237,7 +251,14 @@ def _compile_list(name: str, key: str, items: list[Any]) -> _Entry:
         union = re.compile(union_src, _FLAGS) if strings else _NEVER
     except re.error as exc:
         raise PolicyError(f"{where}: bad regular expression: {exc}") from exc
-    return _Entry(items=strings, patterns=patterns, union=union, words=words, keys=keys)
+    return _Entry(
+        items=strings, patterns=patterns, union=union, words=words, keys=keys, union_is_any=union_is_any
+    )
+
+
+# What reads differently inside a union: a group referred to by number (the numbers
+# shift), a condition on a group, flags set for the whole pattern at its start.
+_NOT_IN_UNION = re.compile(r"\\[1-9]|\(\?P=|\(\?\(|^\(\?[aiLmsux]+\)")
 
 
 def _walk(name: str, table: Mapping[str, Any], prefix: str = "") -> dict[tuple[str, str], _Entry]:
