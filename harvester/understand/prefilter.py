@@ -324,6 +324,12 @@ def _viewable(key: str) -> bool:
     return bool(key) and all(c in _WORD_CHAR for c in key) and key == key.lower()
 
 
+# Runs of characters the view keeps as they are (lowercase word characters below U+0100).
+_VIEWABLE_RUN = re.compile("[" + "".join(re.escape(c) for c in sorted(_WORD_CHAR) if c == c.lower()) + "]+")
+# A shorter run occurs in too many texts to rule any out.
+_SHORTEST_RUN = 3
+
+
 class KeyIndex(Generic[G]):
     """Which of some named groups of keys may occur in a text, in one pass over it.
 
@@ -349,6 +355,12 @@ class KeyIndex(Generic[G]):
                 for key in strings:
                     if _viewable(key):
                         by_key.setdefault(tagged.format(key), set()).add(group)
+                        continue
+                    # "out of office" holds "office" wherever it stands: a weaker key the
+                    # view can show, better than folding every text for the whole one
+                    run = max(_VIEWABLE_RUN.findall(key), key=len, default="")
+                    if len(run) >= _SHORTEST_RUN:
+                        by_key.setdefault(run, set()).add(group)
                     else:
                         direct.setdefault((kind, key), set()).add(group)
         self._automaton: Any = None

@@ -175,7 +175,7 @@ _INDEX_CHARS = [
     "Å",
 ]
 _INDEX_TEXTS = st.lists(st.sampled_from(_INDEX_CHARS), max_size=40).map("".join)
-_KEY_TEXTS = st.lists(st.sampled_from(_INDEX_CHARS), min_size=1, max_size=4).map("".join)
+_KEY_TEXTS = st.lists(st.sampled_from(_INDEX_CHARS), min_size=1, max_size=6).map("".join)
 _WORD_KEYS = _KEY_TEXTS.filter(lambda k: re.fullmatch(r"\w+", k) is not None)
 _KEY_SETS = st.frozensets(_WORD_KEYS, max_size=3)
 
@@ -236,3 +236,8 @@ def test_the_key_index_tells_words_prefixes_and_substrings_apart() -> None:
     assert index.found("läkare’sjuk") == {"word", "prefix", "substring"}
     assert index.found("\u212aAFFE") == set()  # Kelvin: "kaffe", no key
     assert index.found("\u017fjuk") is None  # ſ: unfoldable, the caller searches
+    # a key the view cannot show whole is looked for by its longest run of word characters
+    spaced = prefilter.KeyIndex([("office", prefilter.Keys(substrings=frozenset({"out of office"})))])
+    assert spaced.found("I am OUT OF OFFICE") == {"office"}
+    assert spaced.found("Office hours") == {"office"}  # a weaker key: "may match"
+    assert spaced.found("out of the blue") == set()
