@@ -49,8 +49,9 @@ _CASED_LIMIT = 0x20000
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[re.Pattern[str], dict[str, str]]:
-    """(characters lowercasing is not IGNORECASE for, smallest equal of each grouped char)."""
+def _tables() -> tuple[re.Pattern[str], dict[str, str], frozenset[str]]:
+    """(a class of the characters lowercasing is not IGNORECASE for, the smallest equal of each
+    grouped character, those characters)."""
     parent: dict[str, str] = {}
 
     def root(char: str) -> str:
@@ -90,7 +91,7 @@ def _tables() -> tuple[re.Pattern[str], dict[str, str]]:
     odd |= {char for char in cased if char.lower() in odd}
     ranges = _ranges(sorted(ord(c) for c in odd))
     pattern = re.compile("[" + "".join(_range(a, b) for a, b in ranges) + "]")
-    return pattern, canonical
+    return pattern, canonical, frozenset(odd)
 
 
 def _ranges(points: list[int]) -> list[tuple[int, int]]:
@@ -279,19 +280,17 @@ def _view_tables() -> tuple[bytes, bytes, re.Pattern[str] | None]:
         ord(chr(b).lower()) if chr(b) in _WORD_CHAR and len(chr(b).lower()) == 1 else 0x20 for b in range(256)
     )
     word_table = bytes(b if chr(b) in _WORD_CHAR else 0x20 for b in range(256))
-    odd = _tables()[0]
+    odd = _tables()[2]
     latin1 = [chr(b) for b in range(256)]
     if any(
-        odd.match(c)
+        c in odd
         or len(c.lower()) != 1
         or ord(c.lower()) > 255
         or (c in _WORD_CHAR) != (c.lower() in _WORD_CHAR)
         for c in latin1
     ):
         return lower_table, word_table, None
-    points = [
-        p for p in range(256, _CASED_LIMIT) if odd.match(chr(p)) or any(ord(x) < 256 for x in chr(p).lower())
-    ]
+    points = [p for p in range(256, _CASED_LIMIT) if chr(p) in odd or min(chr(p).lower()) < "\u0100"]
     special = re.compile("[" + "".join(_range(a, b) for a, b in _ranges(points)) + "]")
     return lower_table, word_table, special
 
