@@ -1062,7 +1062,8 @@ def address_stated_in(text: str, lexicon: Lexicon) -> Address | None:
     Vallgatan 8, …" is the old one and is passed over.
     """
     new, old = _address_change_words(lexicon)
-    if not new.search(text):
+    # the list's precheck first: the search over a whole letter costs ~0.3 ms
+    if not lexicon.may_match(_FILE, "address_change.new", text) or not new.search(text):
         return None
     paragraphs = [p for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
     for index, paragraph in enumerate(paragraphs):

@@ -103,6 +103,7 @@ _PIECES = st.sampled_from(
         "Delivery has failed",
         "Skickat från min iPhone",
         "Detta e-postmeddelande",
+        "Jag har flyttat, ny adress:",
     ]
 )
 _TEXTS = st.lists(_PIECES, max_size=14).map("".join)
@@ -129,6 +130,7 @@ def test_lexicon_prechecks_never_miss(text: str) -> None:
         ("bounce", "body"),
         ("signature", "mobile_footers"),
         ("signature", "disclaimer_openers"),
+        ("signature", "address_change.new"),
     ):
         if LEX.matcher(file, key).search(text):
             assert LEX.may_match(file, key, text)
