@@ -65,6 +65,8 @@ class _Redactions:
         "Sjukskriven efter en knäoperation" is one statement with two placeholders; the same
         absence said again in English in the next sentence is a second one.
         """
+        if not categories:
+            return  # no statement to count: spares splitting a long body
         statements = _STATEMENT.split(text)
         for category in categories:
             mark = f"[redacted:{category.value}]"

@@ -205,7 +205,7 @@ def _own_addresses(msg: Message) -> set[str]:
 
 def _is_daemon(address: str, lexicon: Lexicon) -> bool:
     local = address.partition("@")[0]
-    return any(p.search(local) for p in lexicon.patterns(_FILE, "sender_local_regex"))
+    return lexicon.search_any(_FILE, "sender_local_regex", local)
 
 
 def _status_permanent(text: str, lexicon: Lexicon) -> bool | None:

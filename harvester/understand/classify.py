@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from email.message import Message
+from functools import lru_cache
 
 from harvester.understand.bounce import dsn_actions, is_delivery_report
 from harvester.understand.lexicon import Lexicon, load_lexicon
@@ -56,8 +57,31 @@ _PREFIX_FOLLOW = re.compile(r"\s*(?:$|[:\]\-\u2013|(]|(?:re|sv|vs|aw|fw|fwd)\s*:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
+@lru_cache(maxsize=16)
 def _head(text: str, lines: int) -> str:
+    """The first `lines` non-blank lines of `text`, one newline between them.
+
+    Only as much of a long text is split as those lines take (and each is asked for by
+    more than one test: cached).
+    """
+    size = _HEAD_CHUNK
+    while size < len(text):
+        # every piece but the last ends before the cut as it does in the whole text
+        found = [line for line in text[:size].splitlines()[:-1] if line.strip()]
+        if len(found) >= lines:
+            return "\n".join(found[:lines])
+        size *= 4
     return "\n".join([line for line in text.splitlines() if line.strip()][:lines])
+
+
+_HEAD_CHUNK = 2048
+
+
+def _search(lex: Lexicon, file: str, key: str, text: str) -> re.Match[str] | None:
+    """`lex.matcher(file, key).search(text)`, skipped when the list's precheck rules it out."""
+    if not lex.may_match(file, key, text):
+        return None
+    return lex.matcher(file, key).search(text)
 
 
 def _local(sender: str) -> str:
@@ -71,14 +95,14 @@ def _is_bounce(msg: Message, sender: str, subject: str, text: str, lex: Lexicon)
     if is_delivery_report(msg) or msg.get("X-Failed-Recipients"):
         return True
     local = _local(sender)
-    if local and any(p.search(local) for p in lex.patterns(_BOUNCE, "sender_local_regex")):
+    if local and lex.search_any(_BOUNCE, "sender_local_regex", local):
         return True
     from_name = (header_text(msg, "From") or "").partition("<")[0].strip(' "')
     if from_name and lex.matcher(_BOUNCE, "sender_name_regex").search(from_name):
         return True
-    if any(p.search(subject) for p in lex.patterns(_BOUNCE, "subject_regex")):
+    if lex.search_any(_BOUNCE, "subject_regex", subject):
         return True
-    return bool(lex.matcher(_BOUNCE, "body").search(_head(text, _HEAD_LINES)))
+    return _search(lex, _BOUNCE, "body", _head(text, _HEAD_LINES)) is not None
 
 
 _SUCCESS = frozenset({"delivered", "relayed", "expanded"})
@@ -127,12 +151,12 @@ def _quotes_something(msg: Message, text: str) -> bool:
 
 def has_autoreply_wording(text: str, *, lexicon: Lexicon) -> bool:
     """Wording only automatic replies use, in the first lines of `text`."""
-    return bool(lexicon.matcher(_AUTO, "body.strong").search(_head(text, _HEAD_LINES)))
+    return _search(lexicon, _AUTO, "body.strong", _head(text, _HEAD_LINES)) is not None
 
 
 def _weak_statement(msg: Message, text: str, lex: Lexicon, *, supported: bool) -> bool:
     head = _head(text, _WEAK_LINES)
-    m = lex.matcher(_AUTO, "body.weak").search(head) or lex.matcher(_AUTO, "body.weak_regex").search(head)
+    m = _search(lex, _AUTO, "body.weak", head) or _search(lex, _AUTO, "body.weak_regex", head)
     if m is None:
         return False
     if supported:
@@ -176,21 +200,19 @@ def _is_autoreply(msg: Message, subject: str, text: str, lex: Lexicon, *, listy:
 def _list_headers(msg: Message, sender: str, lex: Lexicon) -> bool:
     """List and ESP headers, mass mailers, no-reply senders: mail nobody typed to one person."""
     present = _header_names(msg)
-    personal = lex.patterns(_BULK, "personal_header_regex")
     for name in lex.phrases(_BULK, "headers"):
         if name.lower() not in present:
             continue
         value = f"{name.lower()}: {(header_text(msg, name) or '').strip().lower()}"
-        if not any(p.search(value) for p in personal):
+        if not lex.search_any(_BULK, "personal_header_regex", value):
             return True
-    prefixes = lex.patterns(_BULK, "header_prefix_regex")
-    if prefixes and any(p.search(k.lower()) for k in msg.keys() for p in prefixes):
+    if any(lex.search_any(_BULK, "header_prefix_regex", k.lower()) for k in msg.keys()):
         return True
     mailer = f"{header_text(msg, 'X-Mailer') or ''} {header_text(msg, 'User-Agent') or ''}"
     if mailer.strip() and lex.matcher(_BULK, "mailer_regex").search(mailer):
         return True
     local = _local(sender)
-    return bool(local) and any(p.search(local) for p in lex.patterns(_BULK, "sender_local_regex"))
+    return bool(local) and lex.search_any(_BULK, "sender_local_regex", local)
 
 
 def _is_precedence_bulk(msg: Message, lex: Lexicon) -> bool:

@@ -47,7 +47,7 @@ from typing import Any
 
 from harvester.errors import PolicyError
 from harvester.rules_io import shipped_rules_dir
-from harvester.understand.prefilter import may_contain, may_contain_words, phrase_keys, regex_keys
+from harvester.understand.prefilter import KeyIndex, Keys, phrase_keys, regex_keys
 
 __all__ = [
     "Lexicon",
@@ -122,6 +122,9 @@ class _Entry:
     # some literal strings of a regex list; None when unknown.
     words: frozenset[str] | None = None
     keys: tuple[str, ...] | None = None
+    # The union finds a match exactly where one of the patterns does (no item refers to
+    # a group by number or sets a flag for the whole pattern).
+    union_is_any: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,6 +168,15 @@ class Lexicon:
         entry = self._entries.get((file, key))
         return entry.union if entry else _NEVER
 
+    def search_any(self, file: str, key: str, text: str) -> bool:
+        """Does any item of a list match somewhere in `text`? One search of the union."""
+        entry = self._entries.get((file, key))
+        if entry is None:
+            return False
+        if entry.union_is_any:
+            return entry.union.search(text) is not None
+        return any(p.search(text) for p in entry.patterns)
+
     def may_match(self, file: str, key: str, text: str) -> bool:
         """False only when `matcher(file, key)` provably finds nothing in `text`.
 
@@ -174,9 +186,48 @@ class Lexicon:
         entry = self._entries.get((file, key))
         if entry is None:
             return False
-        if entry.words is not None:
-            return may_contain_words(text, entry.words)
-        return may_contain(text, entry.keys)
+        if entry.words is None and entry.keys is None:
+            return True
+        found = _asked_index(self).found((file, key), text)
+        return found is None or (file, key) in found
+
+
+class _AskedIndex:
+    """One key index over the lists asked about so far: a text is read once for all of them.
+
+    Only the lists asked about: some lists' keys are common words, and every occurrence
+    of one costs a step in the pass.
+    """
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._lexicon = lexicon
+        self._state: tuple[frozenset[tuple[str, str]], KeyIndex[tuple[str, str]]] = (
+            frozenset(),
+            KeyIndex([]),
+        )
+
+    def found(self, name: tuple[str, str], text: str) -> frozenset[tuple[str, str]] | None:
+        state = self._state
+        if name not in state[0]:
+            names = state[0] | {name}
+            state = (names, KeyIndex(self._groups(names)))
+            self._state = state  # one assignment: a thread never sees names without their index
+        return state[1].found(text)
+
+    def _groups(self, names: frozenset[tuple[str, str]]) -> list[tuple[tuple[str, str], Keys]]:
+        groups: list[tuple[tuple[str, str], Keys]] = []
+        for name in sorted(names):
+            entry = self._lexicon._entries[name]
+            if entry.words is not None:
+                groups.append((name, Keys(words=entry.words)))
+            elif entry.keys is not None:
+                groups.append((name, Keys(substrings=frozenset(entry.keys))))
+        return groups
+
+
+@lru_cache(maxsize=8)
+def _asked_index(lexicon: Lexicon) -> _AskedIndex:
+    return _AskedIndex(lexicon)
 
 
 def _compile_list(name: str, key: str, items: list[Any]) -> _Entry:
@@ -187,10 +238,12 @@ def _compile_list(name: str, key: str, items: list[Any]) -> _Entry:
     try:
         words: frozenset[str] | None = None
         keys: tuple[str, ...] | None = None
+        union_is_any = True
         if key.rpartition(".")[2].endswith("_regex"):
             patterns = tuple(re.compile(s, _FLAGS) for s in strings)
             union_src = "|".join(f"(?:{s})" for s in strings)
             keys = regex_keys(union_src, _FLAGS) if strings else ()
+            union_is_any = not any(_NOT_IN_UNION.search(s) for s in strings)
         else:
             patterns = tuple(re.compile(phrase_regex([s]), _FLAGS) for s in strings)
             union_src = phrase_regex(list(strings))
@@ -198,7 +251,14 @@ def _compile_list(name: str, key: str, items: list[Any]) -> _Entry:
         union = re.compile(union_src, _FLAGS) if strings else _NEVER
     except re.error as exc:
         raise PolicyError(f"{where}: bad regular expression: {exc}") from exc
-    return _Entry(items=strings, patterns=patterns, union=union, words=words, keys=keys)
+    return _Entry(
+        items=strings, patterns=patterns, union=union, words=words, keys=keys, union_is_any=union_is_any
+    )
+
+
+# What reads differently inside a union: a group referred to by number (the numbers
+# shift), a condition on a group, flags set for the whole pattern at its start.
+_NOT_IN_UNION = re.compile(r"\\[1-9]|\(\?P=|\(\?\(|^\(\?[aiLmsux]+\)")
 
 
 def _walk(name: str, table: Mapping[str, Any], prefix: str = "") -> dict[tuple[str, str], _Entry]:

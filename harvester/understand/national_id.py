@@ -32,6 +32,9 @@ __all__ = ["IdMatch", "classify", "find_ids"]
 # 10 or 12 digits, an optional separator before the last four (- + en dash or a space).
 _CANDIDATE = re.compile(r"(?<![\d-])((?:\d{2})?\d{6})\s?([-+\u2013]?)\s?(\d{4})(?![\d-])")
 _SIX_DIGITS = re.compile(r"\d\d\d\d\d\d")
+# Below U+0100 the digits `\d` knows are 0-9: a latin-1 text is asked in one translate.
+_DIGITS_ONLY = bytes(0x30 if chr(b).isdecimal() else 0x20 for b in range(256))
+_LATIN1_DIGITS_ARE_ASCII = all(chr(b).isdecimal() == (0x30 <= b <= 0x39) for b in range(256))
 _PHONE_CONTEXT = re.compile(r"(?:tel|mob|phone|fax|växel|vx|nr|direkt)\w*\W{0,3}$", re.I)
 
 
@@ -75,6 +78,15 @@ def classify(number: str) -> str | None:
     return None
 
 
+def _has_six_digits(text: str) -> bool:
+    if _LATIN1_DIGITS_ARE_ASCII:
+        try:
+            return b"000000" in text.encode("latin-1").translate(_DIGITS_ONLY)
+        except UnicodeEncodeError:
+            pass  # digits of other scripts may be there: the search knows them
+    return _SIX_DIGITS.search(text) is not None
+
+
 def find_ids(text: str) -> list[IdMatch]:
     """Every personnummer or samordningsnummer in `text` (organisation numbers are left out).
 
@@ -83,7 +95,7 @@ def find_ids(text: str) -> list[IdMatch]:
     when it happens to pass the checks.
     """
     found: list[IdMatch] = []
-    if not _SIX_DIGITS.search(text):
+    if not _has_six_digits(text):
         return found  # every candidate has six digits in a row; a scan for them is 5x cheaper
     for match in _CANDIDATE.finditer(text):
         kind = classify(match.group(0))

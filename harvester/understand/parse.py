@@ -32,7 +32,7 @@ def parse_bytes(data: bytes) -> Message:
     "--boundary" line (a client that rewrote one and not the other) is read with the
     boundary the body uses; the original defects stay listed.
     """
-    msg = email.message_from_bytes(data, policy=email.policy.compat32)
+    msg = _single_part(data) or email.message_from_bytes(data, policy=email.policy.compat32)
     if not any(isinstance(d, errors.StartBoundaryNotFoundDefect) for d in msg.defects):
         return msg
     declared = msg.get_boundary()
@@ -46,6 +46,26 @@ def parse_bytes(data: bytes) -> Message:
         return msg
     fixed.defects[:0] = msg.defects
     return fixed
+
+
+def _single_part(data: bytes) -> Message | None:
+    """A message that is neither multipart nor message/*, read without walking its body.
+
+    The feed parser hands such a body over as it stands, after walking it line by line
+    (most of the parse of a long mail). Here only the header block is parsed and the rest
+    set as the payload: the same message. None (parse it the usual way) when the block's
+    end is not plain to see: the header parse then leaves a body or a defect.
+    """
+    ends = [at for at in (data.find(b"\n\n"), data.find(b"\r\n\r\n")) if at >= 0]
+    if not ends:
+        return None
+    at = min(ends)
+    cut = at + (2 if data.startswith(b"\n\n", at) else 4)
+    msg = email.message_from_bytes(data[:cut], policy=email.policy.compat32)
+    if msg.defects or msg.get_content_maintype() in ("multipart", "message") or msg.get_payload() != "":
+        return None
+    msg.set_payload(data[cut:].decode("ascii", "surrogateescape"))
+    return msg
 
 
 _BOUNDARY_LINE = re.compile(rb"^--([0-9A-Za-z'()+_,./:=?-]{1,70}?)\s*$", re.M)

@@ -21,7 +21,7 @@ health word does not:
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +30,7 @@ from typing import Any
 from harvester.understand._terms import wildcard_alternation
 from harvester.understand.lexicon import load_rules
 from harvester.understand.national_id import find_ids
-from harvester.understand.prefilter import fold, may_contain, regex_keys, sorted_words_of, words_of
+from harvester.understand.prefilter import KeyIndex, Keys, regex_keys
 from harvester.understand.types import RedactionCategory
 
 __all__ = ["Redacted", "placeholder", "redact"]
@@ -66,56 +66,33 @@ class _Rules:
     protected: re.Pattern[str] | None
     keep: re.Pattern[str] | None
     # A cheap prefilter: the full alternation costs ~1 ms per short text in `re`,
-    # and almost no mail has a term. These say whether any term *could* match.
-    plain: _Keys
+    # and almost no mail has a term. `index` says which key groups could match, in one
+    # pass: "plain" (the phrases), ("role", n) and ("body", n) of the tied rules, "regex".
+    index: KeyIndex[Hashable]
     # A tied rule can match only where one of its roles and one of its bodies could
     # (None: a body is a regex, so the role alone decides).
-    tied: tuple[tuple[_Keys, _Keys | None], ...]
+    tied: tuple[tuple[Hashable, Hashable | None], ...]
     regexes: re.Pattern[str] | None
-    # Literal strings one of which every match of `regexes` contains (None: unknown).
-    regex_keys: tuple[str, ...] | None
+    # False when no literal string is known that every match of `regexes` contains.
+    regex_keyed: bool
 
     def may_match(self, text: str) -> bool:
-        # fold/words_of are text.lower() and its words, cached: the later prechecks of
-        # the same text (classify, unsubscribe) reuse them.
-        folded = fold(text)
-        lower = text.lower() if folded is None else folded
-        words = words_of(text)
-        if words is None:
-            words = frozenset(_WORD.findall(lower))
-        ordered = sorted_words_of(text) or tuple(sorted(words))
-        if self.plain.hit(lower, words, ordered):
+        found = self.index.found(text)
+        regex_may = found is None or not self.regex_keyed or _REGEX in found
+        if found is None:
+            # A text `fold` cannot fold: the phrase keys are looked up in its lower(), as
+            # they always were; the regex keys say "may match".
+            found = self.index.found_in_lowered(text.lower())
+        if _PLAIN in found:
             return True
         for roles, bodies in self.tied:
-            if roles.hit(lower, words, ordered) and (bodies is None or bodies.hit(lower, words, ordered)):
+            if roles in found and (bodies is None or bodies in found):
                 return True
-        return (
-            self.regexes is not None
-            and may_contain(text, self.regex_keys)
-            and self.regexes.search(text) is not None
-        )
+        return self.regexes is not None and regex_may and self.regexes.search(text) is not None
 
 
-@dataclass(frozen=True, slots=True)
-class _Keys:
-    """Words, word prefixes and substrings one of which every match of some phrases contains."""
-
-    first_words: frozenset[str]
-    prefixes: tuple[str, ...]
-    infixes: tuple[str, ...]
-
-    def hit(self, lower: str, words: frozenset[str], ordered: tuple[str, ...]) -> bool:
-        """`ordered` is `words` sorted: a word starting with a prefix is found by bisection."""
-        if any(i in lower for i in self.infixes):
-            return True
-        if not words.isdisjoint(self.first_words):
-            return True
-        return any(_starts_a_word(ordered, p) for p in self.prefixes)
-
-
-def _starts_a_word(ordered: tuple[str, ...], prefix: str) -> bool:
-    at = bisect_left(ordered, prefix)
-    return at < len(ordered) and ordered[at].startswith(prefix)
+_PLAIN = "plain"
+_REGEX = "regex"
 
 
 _WORD = re.compile(r"\w+")
@@ -125,7 +102,7 @@ _COMMON = frozenset(
 )
 
 
-def _keys(phrases: list[str]) -> _Keys:
+def _keys(phrases: list[str]) -> Keys:
     """For each phrase one key its every match must contain: its longest whole word,
     else (a single wildcard word) its prefix or infix."""
     first: set[str] = set()
@@ -148,7 +125,7 @@ def _keys(phrases: list[str]) -> _Keys:
             infixes.add(tokens[0])
         else:
             prefixes.add(tokens[0])
-    return _Keys(frozenset(first), tuple(sorted(prefixes)), tuple(sorted(infixes)))
+    return Keys(words=frozenset(first), prefixes=frozenset(prefixes), substrings=frozenset(infixes))
 
 
 @lru_cache(maxsize=8)
@@ -156,7 +133,8 @@ def _rules(rules_dir: str | None) -> _Rules:
     data = load_rules("special_categories", rules_dir)
     groups: list[str] = []
     all_phrases: list[str] = []
-    tied_keys: list[tuple[_Keys, _Keys | None]] = []
+    key_groups: list[tuple[Hashable, Keys]] = []
+    pairs: list[tuple[Hashable, Hashable | None]] = []
     regex_sources: list[str] = []
     for category in RedactionCategory:
         table = data.get(category.value)
@@ -172,25 +150,34 @@ def _rules(rules_dir: str | None) -> _Rules:
         for tied in table.get("tied", []):
             if isinstance(tied, dict) and tied.get("roles") and _bodies(tied):
                 parts.append(_tied_regex(tied))
-                role_keys = _keys([r for r in tied["roles"] if isinstance(r, str)])
+                n = len(pairs)
+                key_groups.append((("role", n), _keys([r for r in tied["roles"] if isinstance(r, str)])))
                 named = [b for b in tied.get("bodies", []) if isinstance(b, str)]
                 named += [b for b in tied.get("bodies_exact", []) if isinstance(b, str)]
-                body_keys = None if tied.get("bodies_regex") else _keys(named)
-                tied_keys.append((role_keys, body_keys))
+                if tied.get("bodies_regex"):
+                    pairs.append((("role", n), None))
+                else:
+                    key_groups.append((("body", n), _keys(named)))
+                    pairs.append((("role", n), ("body", n)))
         if parts:
             groups.append(f"(?P<{category.value}>{'|'.join(parts)})")
     terms = re.compile("|".join(groups) or r"(?!x)x", _FLAGS)
     protected = wildcard_alternation(list(data.get("not", {}).get("phrases", [])))
     keep = wildcard_alternation(list(data.get("keep_after", {}).get("phrases", [])))
     regex_union = "|".join(regex_sources)
+    # Literal strings one of which every match of the regexes contains (None: unknown).
+    literals = regex_keys(regex_union, _FLAGS) if regex_sources else None
+    key_groups.append((_PLAIN, _keys(all_phrases)))
+    if literals is not None:
+        key_groups.append((_REGEX, Keys(substrings=frozenset(literals))))
     return _Rules(
         terms=terms,
         protected=re.compile(protected, _FLAGS) if protected else None,
         keep=re.compile(rf"\s(?:{keep})", _FLAGS) if keep else None,
-        plain=_keys(all_phrases),
-        tied=tuple(tied_keys),
+        index=KeyIndex(key_groups),
+        tied=tuple(pairs),
         regexes=re.compile(regex_union, _FLAGS) if regex_sources else None,
-        regex_keys=regex_keys(regex_union, _FLAGS) if regex_sources else None,
+        regex_keyed=literals is not None,
     )
 
 

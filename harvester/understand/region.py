@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 
 import phonenumbers
 
@@ -64,7 +65,7 @@ class LanguageWords:
     phrases: tuple[str, ...]
 
     def score(self, lower: str, counts: Counter[str]) -> int:
-        return sum(counts[w] for w in self.words) + sum(lower.count(p) for p in self.phrases)
+        return sum(map(counts.get, self.words, repeat(0))) + sum(lower.count(p) for p in self.phrases)
 
 
 @lru_cache(maxsize=8)
@@ -84,10 +85,23 @@ def language_matchers(lexicon: Lexicon) -> Mapping[str, LanguageWords]:
     return found
 
 
+# Below U+0100 a word character stays itself and every other becomes a space.
+_SPACE_NON_WORD = bytes(b if chr(b).isalnum() or b == 0x5F else 0x20 for b in range(256))
+
+
+def _words_of(text: str) -> list[str]:
+    """`_WORD.findall(text)`: for a latin-1 text a translate and a split, ~3x cheaper."""
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return _WORD.findall(text)
+    return raw.translate(_SPACE_NON_WORD).decode("latin-1").split()
+
+
 def ranked_languages(text: str, languages: Mapping[str, LanguageWords]) -> list[tuple[str, int]]:
     """(language, telling words) for each language with at least one in `text`, most first."""
     lower = text[:_MAX_TEXT].lower()
-    counts = Counter(_WORD.findall(lower))
+    counts = Counter(_words_of(lower))
     scores = {lang: words.score(lower, counts) for lang, words in languages.items()}
     return sorted(((lang, score) for lang, score in scores.items() if score), key=lambda item: -item[1])
 

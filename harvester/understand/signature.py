@@ -22,9 +22,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
+from enum import Enum
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from harvester.understand.coverage import coverage_of_contact
 from harvester.understand.extract import (
@@ -51,6 +53,7 @@ _FILE = "signature"
 _MAX_LINES = 15
 _SHORT = 90
 _DASHES = re.compile(r"^\s*(?:--|\u2014|\u2013|__)\s*$")
+_DASH_MARKS = ("--", "\u2014", "\u2013", "__")
 _ITEM_SPLIT = re.compile(r"\s{2,}|\t+|\s[|•·¦]\s?|\s?[|•·¦]\s")
 _DIGITS = re.compile(r"\d")
 _PHONE_LIKE = re.compile(r"\+?\(?\d[\d\s().\-/]{5,}\d")
@@ -150,7 +153,10 @@ class _Words:
     footer: re.Pattern[str]
     disclaimer: re.Pattern[str]
     newsletter: re.Pattern[str]
+    # Whether a title word is in a text (searched only: the stem alone is enough to find);
+    # `title_start` matches the whole first word that holds one.
     title: re.Pattern[str]
+    title_start: re.Pattern[str]
     org: re.Pattern[str]
     referral: re.Pattern[str]
     coverage_label: re.Pattern[str]
@@ -171,14 +177,15 @@ def _words(lexicon: Lexicon) -> _Words:
     closing_src = phrase_regex(list(lexicon.phrases(_FILE, "closings")))
     closing_re = lexicon.phrases(_FILE, "closing_regex")
     stems = [re.escape(s) for s in lexicon.phrases(_FILE, "title_stems")]
-    title_src = "|".join(
-        ([rf"\w*(?:{'|'.join(stems)})\w*"] if stems else [])
-        + (
-            [phrase_regex(list(lexicon.phrases(_FILE, "title_words")))]
-            if lexicon.phrases(_FILE, "title_words")
-            else []
-        )
+    title_words = (
+        [phrase_regex(list(lexicon.phrases(_FILE, "title_words")))]
+        if lexicon.phrases(_FILE, "title_words")
+        else []
     )
+    # "\w*" around the stems only widens a match, and costs a search ~10x: left out where
+    # only whether there is a match counts.
+    title_src = "|".join(([f"(?:{'|'.join(stems)})"] if stems else []) + title_words)
+    title_start_src = "|".join(([rf"\w*(?:{'|'.join(stems)})\w*"] if stems else []) + title_words)
     org_src = "|".join(
         [phrase_regex(list(lexicon.phrases(_FILE, "org_words")))]
         + [f"(?:{r})" for r in lexicon.phrases(_FILE, "org_suffix_regex")]
@@ -197,6 +204,7 @@ def _words(lexicon: Lexicon) -> _Words:
         ),
         newsletter=re.compile(phrase_regex(list(lexicon.phrases(_FILE, "newsletter_footer"))) or never, re.I),
         title=re.compile(title_src or never, re.I),
+        title_start=re.compile(title_start_src or never, re.I),
         # Legal forms are case-sensitive ("AB", "AS"); media words are capitalised in names.
         org=re.compile(org_src or never),
         disclaimer_words=re.compile(
@@ -338,14 +346,20 @@ def find_signature(
         return None
     words = _words(lexicon)
     lines = top.split("\n")
-    end = _end_of_own_text(lines, words)
+    # A footer or disclaimer line holds one of its list's words: most mail has none, and
+    # one pass over the text (shared with the other prechecks) spares a search per line.
+    ends = lexicon.may_match(_FILE, "mobile_footers", top) or lexicon.may_match(
+        _FILE, "disclaimer_openers", top
+    )
+    end = _end_of_own_text(lines, words) if ends else len(lines)
     while end > 0 and not lines[end - 1].strip():
         end -= 1
     if end == 0:
         return None
     names = _name_keys(sender)
     found: tuple[int, int, str] | None = None
-    for index in range(end - 1, -1, -1):
+    dashes = any(mark in top for mark in _DASH_MARKS)  # a line of them holds one
+    for index in range(end - 1, -1 if dashes else end - 1, -1):
         if _DASHES.match(lines[index]) and 0 < end - index - 1 <= _MAX_LINES:
             found = (index + 1, end, "dashes")
             break
@@ -692,7 +706,7 @@ def _org_cue(part: str, words: _Words, label: str | None) -> bool:
     """`part` of a "Title, Organisation" line reads as an organisation, not a role."""
     return (
         _org_like(part, words, label)
-        or bool(_ACRONYM_HEAD.match(part) and not words.title.match(part))
+        or bool(_ACRONYM_HEAD.match(part) and not words.title_start.match(part))
         or _shares_domain_word(part, label)
     )
 
@@ -762,7 +776,22 @@ def contact_from(
         if len(_CONTACTS) >= _CONTACTS_MAX:
             _CONTACTS.clear()
         _CONTACTS[key] = cached
-    return deepcopy(cached)
+    return _fresh(cached)
+
+
+_IMMUTABLE = (str, int, float, bool, Enum, type(None))
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of a cached result that shares nothing mutable with it (`deepcopy`, ~4x faster):
+    dataclasses and lists are rebuilt, what cannot change is shared, anything else deep-copied."""
+    if isinstance(value, _IMMUTABLE):
+        return value
+    if isinstance(value, list):
+        return [_fresh(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type) and all(f.init for f in fields(value)):
+        return type(value)(**{f.name: _fresh(getattr(value, f.name)) for f in fields(value)})
+    return deepcopy(value)
 
 
 def _read_contact(
@@ -1058,7 +1087,8 @@ def address_stated_in(text: str, lexicon: Lexicon) -> Address | None:
     Vallgatan 8, …" is the old one and is passed over.
     """
     new, old = _address_change_words(lexicon)
-    if not new.search(text):
+    # the list's precheck first: the search over a whole letter costs ~0.3 ms
+    if not lexicon.may_match(_FILE, "address_change.new", text) or not new.search(text):
         return None
     paragraphs = [p for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
     for index, paragraph in enumerate(paragraphs):

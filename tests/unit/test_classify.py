@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from harvester.understand import classify as classify_module
 from harvester.understand.classify import classify
 from harvester.understand.lexicon import load_lexicon
 from harvester.understand.parse import parse_bytes
@@ -263,3 +266,25 @@ def test_ordinary_mail_is_personal(body: str) -> None:
 @pytest.mark.parametrize("raw", [b"", b"\xff\xfe\x00", b"Subject: =?bogus?q?x?=\n\nbody"])
 def test_garbage_never_raises(raw: bytes) -> None:
     assert classify(parse_bytes(raw), sender="", text="", lexicon=LEX) in set(Kind)
+
+
+_LINE_PIECES = st.sampled_from(
+    ["\n", "\r", "\r\n", "\x0b", "\x1c", "\u2028", "\x85", " ", "  \n", "x", "Hej"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(_LINE_PIECES, max_size=40).map("".join),
+    st.integers(min_value=1, max_value=14),
+    st.integers(min_value=1, max_value=30),
+)
+def test_the_head_of_a_long_text_is_its_first_lines_however_they_end(
+    text: str, lines: int, chunk: int
+) -> None:
+    # _head splits only the start of a long text (chunk: how much at first); the lines
+    # must be those of the whole text
+    whole = "\n".join([line for line in text.splitlines() if line.strip()][:lines])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(classify_module, "_HEAD_CHUNK", chunk)
+        assert classify_module._head.__wrapped__(text, lines) == whole

@@ -86,3 +86,28 @@ def test_rules_file_override_and_absent(tmp_path: Path) -> None:
     (tmp_path / "coverage.toml").write_text('[music]\nwords = ["musik"]\n', encoding="utf-8")
     assert load_rules("coverage", tmp_path)["music"]["words"] == ["musik"]
     assert load_rules("does_not_exist.toml") == {}
+
+
+def test_any_item_is_searched_as_one_union_unless_an_item_reads_differently_there(tmp_path: Path) -> None:
+    # "(b)\1" inside a union would refer to the first item's group: searched item by item
+    root = _write(
+        tmp_path, "refs.toml", 'twice_regex = ["(a)\\\\1", "(b)\\\\1"]\nplain_regex = ["ab+", "^c"]\n'
+    )
+    lex = load_lexicon(root)
+    assert lex.search_any("refs", "twice_regex", "xbbx")
+    assert not lex.search_any("refs", "twice_regex", "abab")
+    assert lex.search_any("refs", "plain_regex", "cab")
+    assert not lex.search_any("refs", "plain_regex", "xa c")
+    assert not lex.search_any("refs", "missing", "anything")
+
+
+_SHIPPED = load_lexicon()
+
+
+@pytest.mark.parametrize(("file", "key"), sorted(k for k in _SHIPPED._entries if k[1].endswith("_regex")))
+def test_search_any_finds_what_some_item_finds(file: str, key: str) -> None:
+    items = _SHIPPED.phrases(file, key)
+    texts = [*items, "", "noreply", "Mailer-Daemon", "X-Campaign-Id", "Undeliverable: Hej", "hej"]
+    for text in texts:
+        expected = any(p.search(text) for p in _SHIPPED.patterns(file, key))
+        assert _SHIPPED.search_any(file, key, text) == expected, (file, key, text)

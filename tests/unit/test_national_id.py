@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harvester.understand import national_id
 from harvester.understand.national_id import classify, find_ids
 
 
@@ -42,3 +47,15 @@ def test_numbers_are_told_apart_by_date_and_luhn(number: str, kind: str | None) 
 )
 def test_only_personal_identity_numbers_are_found_in_text(text: str, found: list[str]) -> None:
     assert [text[m.start : m.end] for m in find_ids(text)] == found
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["1", "9", "0", " ", "-", "x", "å", "\u0661", "\uff11", "’", "\u00b2"]), max_size=16
+    )
+)
+def test_six_digits_in_a_row_are_seen_in_any_script(pieces: list[str]) -> None:
+    # the latin-1 shortcut must agree with `\d` (Arabic-Indic, fullwidth digits included)
+    text = "".join(pieces)
+    assert national_id._has_six_digits(text) == bool(re.search(r"\d{6}", text))

@@ -4,8 +4,13 @@ whatever the region, and no Swedish number flips to another country."""
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harvester.understand import region
 from harvester.understand.extract import find_phones
 from harvester.understand.lexicon import load_lexicon
 from harvester.understand.region import address_region, phone_regions, prefer_address_region
@@ -164,3 +169,14 @@ def test_signature_numbers_are_read_in_the_country_of_its_address(
     block = find_signature(top, sender=sender, lexicon=LEX)
     contact = contact_from(block, sender=sender, lexicon=LEX, regions=regions)
     assert [(p.e164, p.type) for p in contact.phones] == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*"aZ_1 -.\n\x85\x1c\xa0\xb2\xd7\xe5\xdf", "\u2019", "\u4e2d", "\u0661"]), max_size=30
+    )
+)
+def test_the_words_of_a_text_are_its_regex_words(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert region._words_of(text) == re.findall(r"\w+", text)

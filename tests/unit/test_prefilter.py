@@ -97,6 +97,13 @@ _PIECES = st.sampled_from(
         "On Tue, 3 Mar 2026",
         "Karin <k@x.example> wrote:",
         "__________",
+        "Jag är på semester",
+        "Detta är ett automatiskt svar",
+        "out of office",
+        "Delivery has failed",
+        "Skickat från min iPhone",
+        "Detta e-postmeddelande",
+        "Jag har flyttat, ny adress:",
     ]
 )
 _TEXTS = st.lists(_PIECES, max_size=14).map("".join)
@@ -117,7 +124,13 @@ def test_lexicon_prechecks_never_miss(text: str) -> None:
         ("unsubscribe", "request"),
         ("unsubscribe", "request_with_object"),
         ("unsubscribe", "mailing"),
+        ("autoreply", "body.strong"),
+        ("autoreply", "body.weak"),
         ("autoreply", "body.weak_regex"),
+        ("bounce", "body"),
+        ("signature", "mobile_footers"),
+        ("signature", "disclaimer_openers"),
+        ("signature", "address_change.new"),
     ):
         if LEX.matcher(file, key).search(text):
             assert LEX.may_match(file, key, text)
@@ -137,3 +150,96 @@ def _cut_index_every_line(lines: list[str]) -> int | None:
 def test_the_quote_cut_only_skips_lines_that_cannot_cut(lines: list[str]) -> None:
     lines = "\n".join(lines).split("\n")
     assert quotes._cut_index(lines) == _cut_index_every_line(lines)
+
+
+# --- the key index: every key a naive lookup finds, it finds too -------------------------
+
+_INDEX_CHARS = [
+    *"abksi åÿß_1.-\n",
+    "\u017f",  # ſ: odd, the text is unfoldable
+    "\u0131",  # ı
+    "\u0130",  # İ
+    "\u212a",  # Kelvin K: lowercases to an ASCII k
+    "\u212b",  # Angstrom Å: lowercases to å
+    "\u0178",  # Ÿ: lowercases to ÿ
+    "\u1e9e",  # ẞ
+    "\u2019",  # ’: a non-word character above U+00FF
+    "\u2013",  # –
+    "\u00a0",  # no-break space
+    "\u00b2",  # ²: a word character below U+0100
+    "\u00d7",  # ×
+    "\u0301",  # a combining accent: not a word character
+    "\u4e2d",  # a word character above U+00FF
+    "\u03c3",  # σ
+    "\ud800",  # a lone surrogate (surrogateescape'd bytes)
+    "A",
+    "S",
+    "Å",
+]
+_INDEX_TEXTS = st.lists(st.sampled_from(_INDEX_CHARS), max_size=40).map("".join)
+_KEY_TEXTS = st.lists(st.sampled_from(_INDEX_CHARS), min_size=1, max_size=6).map("".join)
+_WORD_KEYS = _KEY_TEXTS.filter(lambda k: re.fullmatch(r"\w+", k) is not None)
+_KEY_SETS = st.frozensets(_WORD_KEYS, max_size=3)
+
+
+def _naive(folded: str, keys: prefilter.Keys) -> bool:
+    words = set(re.findall(r"\w+", folded))
+    return (
+        not words.isdisjoint(keys.words)
+        or any(w.startswith(p) for w in words for p in keys.prefixes)
+        or any(s in folded for s in keys.substrings)
+    )
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    _INDEX_TEXTS,
+    st.lists(
+        st.builds(
+            prefilter.Keys,
+            words=_KEY_SETS,
+            prefixes=_KEY_SETS,
+            substrings=st.frozensets(_KEY_TEXTS, max_size=3),
+        ),
+        max_size=3,
+    ),
+)
+def test_the_key_index_never_misses_a_key(text: str, groups: list[prefilter.Keys]) -> None:
+    index = prefilter.KeyIndex(list(enumerate(groups)))
+    found = index.found(text)
+    folded = prefilter.fold(text)
+    if folded is None:
+        assert found is None
+    else:
+        assert found is not None
+        for n, keys in enumerate(groups):
+            if _naive(folded, keys):
+                assert n in found, (text, keys)
+    lower = text.lower()
+    in_lower = index.found_in_lowered(lower)
+    for n, keys in enumerate(groups):
+        if _naive(lower, keys):
+            assert n in in_lower, (lower, keys)
+
+
+def test_the_key_index_tells_words_prefixes_and_substrings_apart() -> None:
+    index = prefilter.KeyIndex(
+        [
+            ("word", prefilter.Keys(words=frozenset({"sjuk"}))),
+            ("prefix", prefilter.Keys(prefixes=frozenset({"sjuk"}))),
+            ("substring", prefilter.Keys(substrings=frozenset({"sjuk"}))),
+            ("dash", prefilter.Keys(substrings=frozenset({"--"}))),
+        ]
+    )
+    assert index.found("Är du SJUK?") == {"word", "prefix", "substring"}
+    assert index.found("sjukhus") == {"prefix", "substring"}
+    assert index.found("långtidssjuk") == {"substring"}
+    assert index.found("hej -- då") == {"dash"}
+    assert index.found("läkare’sjuk") == {"word", "prefix", "substring"}
+    assert index.found("\u212aAFFE") == set()  # Kelvin: "kaffe", no key
+    assert index.found("\u017fjuk") is None  # ſ: unfoldable, the caller searches
+    # a key the view cannot show whole is looked for by its longest run of word characters
+    spaced = prefilter.KeyIndex([("office", prefilter.Keys(substrings=frozenset({"out of office"})))])
+    assert spaced.found("I am OUT OF OFFICE") == {"office"}
+    assert spaced.found("Office hours") == {"office"}  # a weaker key: "may match"
+    assert spaced.found("out of the blue") == set()

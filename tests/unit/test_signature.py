@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
+
 import pytest
 
+from harvester.understand import signature
 from harvester.understand.lexicon import load_lexicon
 from harvester.understand.signature import clean_display_name, contact_from, find_signature
 from harvester.understand.text import html_to_text
-from harvester.understand.types import Mailbox, PhoneType
+from harvester.understand.types import Address, Contact, Mailbox, Phone, PhoneType
 
 LEX = load_lexicon()
 
@@ -417,3 +420,25 @@ def test_a_degree_before_the_name_is_left_out_of_the_name(
     block = find_signature(top, sender=sender, lexicon=LEX)
     contact = contact_from(block, sender=sender, lexicon=LEX)
     assert (contact.name, contact.title, contact.organization) == (name, title, organization)
+
+
+def _kept_contact() -> Contact:
+    return Contact(
+        name="Karin Berg",
+        emails=["karin@dagbladet.example"],
+        phones=[Phone("+46701740612", PhoneType.MOBILE)],
+        address=Address(street="Storgatan 1", postal_code="111 22", city="Stockholm"),
+        urls=["https://dagbladet.example"],
+        coverage=["culture"],
+    )
+
+
+def test_a_remembered_contact_is_handed_out_as_a_copy_that_shares_nothing() -> None:
+    kept = _kept_contact()
+    copy = signature._fresh(kept)
+    assert copy == deepcopy(kept)
+    copy.emails.append("x@y.example")
+    copy.phones[0].e164 = "+4600"
+    assert copy.address is not None
+    copy.address.city = "Malmö"
+    assert kept == _kept_contact()

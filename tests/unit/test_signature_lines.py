@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from harvester.understand import signature
 from harvester.understand.lexicon import load_lexicon
 from harvester.understand.region import phone_regions
 from harvester.understand.signature import contact_from, find_signature
@@ -213,3 +214,19 @@ def test_nordic_and_english_signatures_are_read_whole(
     assert (contact.title, contact.organization) == role
     assert [(p.e164, p.type.value) for p in contact.phones] == phones
     assert (contact.urls, contact.coverage) == (urls, coverage)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kulturredaktör, Dagbladet",
+        "Chefredaktören",
+        "Anna Holm",
+        "Med vänliga hälsningar",
+        "Producer, BBC",
+        "",
+    ],
+)
+def test_the_title_search_finds_what_the_whole_word_pattern_finds(text: str) -> None:
+    words = signature._words(LEX)
+    assert bool(words.title.search(text)) == bool(words.title_start.search(text))
