@@ -78,11 +78,11 @@ class _Rules:
 
     def may_match(self, text: str) -> bool:
         found = self.index.found(text)
-        regex_may = found is None or not self.regex_keyed or _REGEX in found
         if found is None:
-            # A text `fold` cannot fold: the phrase keys are looked up in its lower(), as
-            # they always were; the regex keys say "may match".
-            found = self.index.found_in_lowered(text.lower())
+            # A text `fold` cannot fold (ſ, ı, σ …): `re.IGNORECASE` may match where its
+            # lower() shows no key ("ſjukskriven"), so the gate searches in full.
+            return True
+        regex_may = not self.regex_keyed or _REGEX in found
         if _PLAIN in found:
             return True
         for roles, bodies in self.tied:

@@ -37,13 +37,18 @@ def _full(data: bytes) -> Message:
     return email.message_from_bytes(data, policy=email.policy.compat32)
 
 
-@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: str(p.relative_to(ROOT)))
+def _recovered(path: Path) -> bool:
+    """Samples whose boundary the feed parser misses are recovered on purpose
+    (test_parse_recovery.py), so they are no reference for this test."""
+    return any(type(d).__name__ == "StartBoundaryNotFoundDefect" for d in _full(path.read_bytes()).defects)
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in SAMPLES if not _recovered(p)], ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_every_sample_parses_as_the_feed_parser_reads_it(path: Path) -> None:
     data = path.read_bytes()
-    full = _full(data)
-    if any(type(d).__name__ == "StartBoundaryNotFoundDefect" for d in full.defects):
-        pytest.skip("recovered with the body's own boundary (test_parse_recovery.py)")
-    assert _shape(parse_bytes(data)) == _shape(full)
+    assert _shape(parse_bytes(data)) == _shape(_full(data))
 
 
 _PIECES = st.sampled_from(

@@ -112,3 +112,9 @@ def test_redactions_are_listed_once_per_statement() -> None:
     ).encode()
     result = understand(mail, own_domains=["pr-byran.example"])
     assert [(r.category.value, r.where) for r in result.redactions] == [("health", "autoreply")] * 2
+
+
+@pytest.mark.parametrize("text", ["Jag är ſjukskriven till 3/4.", "Jag är sjukskrıven till 3/4, Σ."])
+def test_a_text_with_letters_lowercasing_cannot_fold_is_still_redacted(text: str) -> None:
+    """The long s and the dotless i match "s" and "i" under re.IGNORECASE; the gate must too."""
+    assert "[redacted:health]" in redact(text).text
