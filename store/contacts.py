@@ -248,9 +248,7 @@ def _add_keys(
         _holders(session, batch, kind, values)
         for value in dict.fromkeys(values):
             if batch.keys[(kind, value)] is None:
-                key = ContactKey(contact_id=contact.id, kind=kind, value=value)
-                key.id = batch.new_id(session, ContactKey)
-                session.add(key)
+                batch.add_row(session, ContactKey(contact_id=contact.id, kind=kind, value=value))
                 batch.keys[(kind, value)] = contact
         return
     held = set(
@@ -374,11 +372,13 @@ def add_evidence(
             message_id=message_id,
             seen_at=seen_at,
         )
-        session.add(target)
         live.append(target)
         if slots is not None:
             slots.setdefault((field, slot), []).append(target)
-        if batch is not None:
+        if batch is None:
+            session.add(target)
+        else:
+            batch.add_new(target)  # its id at the next `settle`
             batch.unsettled.append(target)
         _event(
             session,
@@ -556,13 +556,14 @@ def record_sighting(
             status=ContactStatus.ACTIVE.value,
             needs_art14_notice=source == EvidenceSource.THIRD_PARTY_MENTION,
         )
-        if batch is not None:
+        if batch is None:
+            session.add(contact)
+            session.flush()
+        else:
             contact.id = batch.new_id(session, Contact)
             contact.created_at = contact.updated_at = utcnow()
             batch.live[contact] = []
-        session.add(contact)
-        if batch is None:
-            session.flush()
+            batch.add_new(contact)
         _event(
             session,
             batch,

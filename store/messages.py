@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from harvester.sources.raw import RawMessage
 from harvester.understand.types import Understanding
@@ -173,12 +172,11 @@ def store_message(
     if batch is not None:
         message.id = batch.new_id(session, Message)
         message.stored_at = utcnow()
-        session.add(message)
         # Written by the batch's flush in one INSERT per table; the collection is set as loaded.
         for participant in participants:
             participant.message_pk = message.id
             batch.add_row(session, participant)
-        set_committed_value(message, "participants", participants)
+        batch.add_new(message, participants=participants)
         batch.by_hash[content_hash] = message
         if envelope.message_id is not None:
             batch.by_message_id.setdefault(envelope.message_id, message)
