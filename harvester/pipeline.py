@@ -11,6 +11,7 @@ processes) with storing the current one (this process).
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -21,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -74,6 +76,25 @@ def safe_understand(
             path=path,
             defects=[f"understand:{type(exc).__name__}"],
         )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while one batch is stored, back on (as it was) after.
+
+    A batch makes tens of thousands of objects (rows, session state) that all live until
+    its transaction ends, so every collection it triggers walks the whole heap and frees
+    nothing: about a quarter of the store's CPU. What the batch leaves behind is
+    collected as usual once the collector is back on.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _watch_parent(parent: int) -> None:
@@ -284,7 +305,7 @@ class Pipeline:
         isolate: bool,
     ) -> BatchReport:
         report = BatchReport()
-        with session_scope(self.sessions) as session:
+        with _collector_paused(), session_scope(self.sessions) as session:
             if isolate:
                 self._store_isolated(session, raws, understood, report)
             else:
