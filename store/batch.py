@@ -52,7 +52,7 @@ from store.models import (
     utcnow,
 )
 
-__all__ = ["BatchContext", "attach_inserted", "chunks"]
+__all__ = ["BatchContext", "attach_inserted", "chunks", "new_row"]
 
 #: Rows of an IN (...) list per query: far below SQLite's and PostgreSQL's parameter limits.
 CHUNK = 500
@@ -63,6 +63,7 @@ ID_BLOCK = 256
 _NEXTVAL = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Base)
 
 #: The tables whose new rows the batch writes itself (`BatchContext.flush`), parents first.
 _INSERT_ORDER: tuple[type[Base], ...] = (
@@ -85,6 +86,18 @@ def _columns(model: type[Base]) -> tuple[tuple[str, Any], ...]:
     assert isinstance(table, Table)
     columns: list[Column[Any]] = list(table.columns)
     return tuple((c.key, c.default) for c in columns)
+
+
+def new_row(model: type[R], **values: Any) -> R:
+    """A new `model` object holding `values`, for a row the batch writes itself.
+
+    Made as a query makes a loaded object (the mapper's class manager, values straight into
+    its dict), not by `model(**values)`, whose events per attribute record history that a
+    row written by Core and then attached without history (`attach_inserted`) never uses.
+    """
+    row: R = model.__mapper__.class_manager.new_instance()
+    instance_dict(row).update(values)
+    return row
 
 
 def attach_inserted(session: Session, rows: Sequence[Base]) -> None:

@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 from harvester.understand.types import AutoReply, AutoReplyReason, Kind, Phone, PhoneType, Understanding
 from harvester.understand.types import Contact as SeenContact
 from store import audit
-from store.batch import BatchContext, chunks
+from store.batch import BatchContext, chunks, new_row
 from store.models import Contact, ContactEvidence, ContactKey, utcnow
 from store.purposes import register_view
 from store.suppression import Suppressor
@@ -248,7 +248,7 @@ def _add_keys(
         _holders(session, batch, kind, values)
         for value in dict.fromkeys(values):
             if batch.keys[(kind, value)] is None:
-                batch.add_row(session, ContactKey(contact_id=contact.id, kind=kind, value=value))
+                batch.add_row(session, new_row(ContactKey, contact_id=contact.id, kind=kind, value=value))
                 batch.keys[(kind, value)] = contact
         return
     held = set(
@@ -363,15 +363,16 @@ def add_evidence(
         same.seen_at, same.message_id = seen_at, message_id  # a newer confirmation of the same value
         target = same
     else:
-        target = ContactEvidence(
-            contact_id=contact.id,
-            field=field,
-            value=encoded,
-            source=source.value,
-            rank=RANK[source],
-            message_id=message_id,
-            seen_at=seen_at,
-        )
+        values = {
+            "contact_id": contact.id,
+            "field": field,
+            "value": encoded,
+            "source": source.value,
+            "rank": RANK[source],
+            "message_id": message_id,
+            "seen_at": seen_at,
+        }
+        target = ContactEvidence(**values) if batch is None else new_row(ContactEvidence, **values)
         live.append(target)
         if slots is not None:
             slots.setdefault((field, slot), []).append(target)
@@ -551,17 +552,19 @@ def record_sighting(
     contact = find_contact(session, emails=emails, phones=mobiles, batch=batch)
     reason = f"{source.value} in message"
     if contact is None:
-        contact = Contact(
-            legal_basis=policy.legal_basis,
-            status=ContactStatus.ACTIVE.value,
-            needs_art14_notice=source == EvidenceSource.THIRD_PARTY_MENTION,
-        )
+        state: dict[str, Any] = {
+            "legal_basis": policy.legal_basis,
+            "status": ContactStatus.ACTIVE.value,
+            "needs_art14_notice": source == EvidenceSource.THIRD_PARTY_MENTION,
+        }
         if batch is None:
+            contact = Contact(**state)
             session.add(contact)
             session.flush()
         else:
-            contact.id = batch.new_id(session, Contact)
-            contact.created_at = contact.updated_at = utcnow()
+            state["id"] = batch.new_id(session, Contact)
+            state["created_at"] = state["updated_at"] = utcnow()
+            contact = new_row(Contact, **state)
             batch.live[contact] = []
             batch.add_new(contact)
         _event(

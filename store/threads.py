@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from store.batch import BatchContext, attach_inserted, chunks
+from store.batch import BatchContext, attach_inserted, chunks, new_row
 from store.models import CleanString, Message, MessageParticipant, Project, Thread, ThreadContainer, utcnow
 
 __all__ = [
@@ -340,13 +340,12 @@ def assign_thread(session: Session, message: Message, *, batch: BatchContext | N
             batch.flush(session)
         thread = _subject_thread(session, message)
     if thread is None:
-        thread = Thread()
         if batch is None:
+            thread = Thread()
             session.add(thread)
             session.flush()
         else:
-            thread.id = batch.new_id(session, Thread)
-            thread.created_at = utcnow()
+            thread = new_row(Thread, id=batch.new_id(session, Thread), created_at=utcnow())
             batch.add_new(thread)
             batch.new_threads[thread.id] = thread
             batch.members[thread] = {}
@@ -358,7 +357,11 @@ def assign_thread(session: Session, message: Message, *, batch: BatchContext | N
             if mid not in containers:
                 node = found.get(mid)
                 if node is None:
-                    node = ThreadContainer(message_id=mid)
+                    node = (
+                        ThreadContainer(message_id=mid)
+                        if batch is None
+                        else new_row(ThreadContainer, message_id=mid)
+                    )
                     created.append(node)
                     if batch is not None:
                         batch.transient.append(node)
