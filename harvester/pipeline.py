@@ -63,11 +63,18 @@ def safe_understand(
     raw: RawMessage, *, own_domains: Iterable[str], rules_dir: Path | None = None
 ) -> Understanding:
     """`understand()` that cannot take a poll down: a bug is logged by id, the message kept as bulk."""
-    path = raw.origin.path
+    return _safe_understand(
+        raw.data, raw.origin.path, raw.origin.label(), own_domains=own_domains, rules_dir=rules_dir
+    )
+
+
+def _safe_understand(
+    data: bytes, path: str | None, label: str, *, own_domains: Iterable[str], rules_dir: Path | None
+) -> Understanding:
     try:
-        return understand(raw.data, path=path, own_domains=own_domains, rules_dir=rules_dir)
+        return understand(data, path=path, own_domains=own_domains, rules_dir=rules_dir)
     except Exception as exc:
-        log.error("understand failed for %s: %s", raw.origin.label(), type(exc).__name__)
+        log.error("understand failed for %s: %s", label, type(exc).__name__)
         from harvester.understand.types import Envelope, Kind
 
         return Understanding(
@@ -118,9 +125,21 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="harvester-parent-watch", daemon=True).start()
 
 
-def _understand_job(args: tuple[RawMessage, tuple[str, ...], Path | None]) -> Understanding:
-    raw, own_domains, rules_dir = args
-    return safe_understand(raw, own_domains=own_domains, rules_dir=rules_dir)
+#: In a worker: the owning pipeline's own domains and rules folder, set once by `_start_worker`.
+_worker_options: tuple[tuple[str, ...], Path | None] = ((), None)
+
+
+def _start_worker(parent: int, own_domains: tuple[str, ...], rules_dir: Path | None) -> None:
+    global _worker_options
+    _worker_options = (own_domains, rules_dir)
+    _watch_parent(parent)
+
+
+def _understand_job(job: tuple[bytes, str | None, str]) -> Understanding:
+    """In a worker: one message, sent as its bytes, file path and log label only (the least to pickle)."""
+    data, path, label = job
+    own_domains, rules_dir = _worker_options
+    return _safe_understand(data, path, label, own_domains=own_domains, rules_dir=rules_dir)
 
 
 def default_workers() -> int:
@@ -207,8 +226,8 @@ class Pipeline:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=context,
-                initializer=_watch_parent,
-                initargs=(os.getpid(),),
+                initializer=_start_worker,
+                initargs=(os.getpid(), self.own_domains, self.rules_dir),
             )
         return self._pool
 
@@ -216,7 +235,7 @@ class Pipeline:
         """Hand `raws` to the worker pool and return at once, or None when they are better done inline."""
         if self.workers <= 1 or len(raws) < 4 * self.workers:
             return None
-        jobs = [(raw, self.own_domains, self.rules_dir) for raw in raws]
+        jobs = [(raw.data, raw.origin.path, raw.origin.label()) for raw in raws]
         try:
             return self._pool_for_understanding().map(
                 _understand_job, jobs, chunksize=max(1, len(jobs) // (4 * self.workers))
