@@ -337,7 +337,8 @@ def add_evidence(
     """
     seen_at = _aware(seen_at)
     encoded = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    slot = _slot(field, value)
+    # The slot of a list item is its JSON (that is `encoded`), a phone's its number.
+    slot = encoded if field in LIST_FIELDS and not isinstance(value, dict) else _slot(field, value)
     if live is None:
         if batch is not None:
             batch.settle(session)
@@ -351,12 +352,14 @@ def add_evidence(
     else:
         rows = [r for r in live if r.field == field and _stored_slot(field, r.value) == slot]
     rows.sort(key=_order_key, reverse=True)
-    if message_id is not None and any(
-        r.value == encoded and r.source == source.value and r.message_id == message_id for r in rows
-    ):
-        return False
+    same = None  # the strongest row of this value from this source
+    for row in rows:
+        if row.value == encoded and row.source == source.value:
+            if message_id is not None and row.message_id == message_id:
+                return False  # this message's value is recorded already
+            if same is None:
+                same = row
     current = rows[0] if rows else None
-    same = next((r for r in rows if r.value == encoded and r.source == source.value), None)
     if same is not None:
         if seen_at <= _aware(same.seen_at):
             return False
