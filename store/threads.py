@@ -213,15 +213,13 @@ def insert_containers(
         for c in containers
     ]
     dialect_insert = pg_insert if dialect.name == "postgresql" else sqlite_insert
-    landed = {
-        message_id: pk
-        for pk, message_id in session.execute(
-            dialect_insert(table)
-            .on_conflict_do_nothing(index_elements=["message_id"])
-            .returning(table.c.id, table.c.message_id),
-            rows,
-        )
-    }
+    statement = dialect_insert(table).on_conflict_do_nothing(index_elements=["message_id"])
+    landed: dict[str, int] = {}  # stored Message-ID → id, of the rows this INSERT wrote
+    if dialect.insert_executemany_returning:
+        written = session.execute(statement.returning(table.c.id, table.c.message_id), rows)
+        landed = {mid: pk for pk, mid in written}
+    else:  # SQLite before 3.35: every container is read back below
+        session.execute(statement, rows)
     # Compared as stored: the column cleans values (NUL removed, cut to its length).
     column_type = table.c.message_id.type
     assert isinstance(column_type, CleanString)
