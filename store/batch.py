@@ -11,15 +11,18 @@ inactive-contacts clock (`last_exchange_at`) are written once, at the end, as ex
 
 New rows get their primary keys from `new_id` when they are made, so a flush is one
 executemany INSERT per table instead of one INSERT ... RETURNING per row (SQLite cannot
-return the ids of a multi-row INSERT in order). The batch's new rows never pass through the
-session's unit of work: they are kept out of the session, written by `flush` as one Core
-executemany per table in foreign-key order, and those the batch may change again (threads,
-messages, contacts, evidence) are then attached to the session as persistent, as an ORM flush
-would leave them, so a later change to one is an UPDATE at the next flush. PostgreSQL: blocks
-of the table's sequence.
+return the ids of a multi-row INSERT in order). PostgreSQL: blocks of the table's sequence.
 SQLite: the table's max(id) onwards, which is safe because in WAL mode a transaction whose
 snapshot is older than another writer's commit cannot write at all (SQLITE_BUSY_SNAPSHOT),
 and once it has written no other writer can commit before it does.
+
+The batch's new rows (threads, messages, their participants and locations, contacts, keys,
+evidence) never pass through the session's unit of work, whose bookkeeping per row cost more
+than the INSERT: they are made without attribute history (`new_row`), kept out of the
+session, and written by `flush` as one Core executemany per table, parents first. Those the
+batch may change again (threads, messages, contacts, evidence) are then attached to the
+session as persistent, as an ORM flush would have left them, so a later change to one is an
+UPDATE at the next flush and a query in the batch finds the same object.
 
 The invariant that keeps the caches right: everything the batch creates is entered into them
 at once, and whatever is not in a cache is in the database as of the last flush. Whatever
@@ -213,7 +216,8 @@ class BatchContext:
         would cascade to them).
         """
         self.rows.setdefault(type(row), []).append(row)
-        self.loaded.extend((row, key, value) for key, value in loaded.items())
+        if loaded:
+            self.loaded.extend((row, key, value) for key, value in loaded.items())
 
     def _insert_new(self, session: Session) -> None:
         """Write the new rows: one executemany per table, parents first; attach the ones the batch changes."""
