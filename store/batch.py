@@ -16,6 +16,14 @@ SQLite: the table's max(id) onwards, which is safe because in WAL mode a transac
 snapshot is older than another writer's commit cannot write at all (SQLITE_BUSY_SNAPSHOT),
 and once it has written no other writer can commit before it does.
 
+The batch's new rows (threads, messages, their participants and locations, contacts, keys,
+evidence) never pass through the session's unit of work, whose bookkeeping per row cost more
+than the INSERT: they are made without attribute history (`new_row`), kept out of the
+session, and written by `flush` as one Core executemany per table, parents first. Those the
+batch may change again (threads, messages, contacts, evidence) are then attached to the
+session as persistent, as an ORM flush would have left them, so a later change to one is an
+UPDATE at the next flush and a query in the batch finds the same object.
+
 The invariant that keeps the caches right: everything the batch creates is entered into them
 at once, and whatever is not in a cache is in the database as of the last flush. Whatever
 can break that (an erasure) flushes and drops the contact caches.
@@ -23,19 +31,22 @@ can break that (an erasure) flushes and drops the contact caches.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, func, insert, or_, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Column, Table, bindparam, func, insert, or_, select, text, update
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
 
 from store.models import (
     AuditEvent,
     Base,
     Contact,
     ContactEvidence,
+    ContactKey,
     Message,
     MessageLocation,
     MessageParticipant,
@@ -44,7 +55,7 @@ from store.models import (
     utcnow,
 )
 
-__all__ = ["BatchContext", "chunks"]
+__all__ = ["BatchContext", "attach_inserted", "chunks", "new_row"]
 
 #: Rows of an IN (...) list per query: far below SQLite's and PostgreSQL's parameter limits.
 CHUNK = 500
@@ -55,6 +66,69 @@ ID_BLOCK = 256
 _NEXTVAL = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Base)
+
+#: The tables whose new rows the batch writes itself (`BatchContext.flush`), parents first.
+_INSERT_ORDER: tuple[type[Base], ...] = (
+    Thread,
+    Message,
+    MessageParticipant,
+    MessageLocation,
+    Contact,
+    ContactKey,
+    ContactEvidence,
+)
+#: Of those, the rows the batch may change after writing them: attached to the session once written.
+_ATTACHED: frozenset[type[Base]] = frozenset({Thread, Message, Contact, ContactEvidence})
+
+
+@functools.cache
+def _columns(model: type[Base]) -> tuple[tuple[str, Any], ...]:
+    """(attribute, column default) of every column of `model`'s table (attributes are named as columns)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    columns: list[Column[Any]] = list(table.columns)
+    return tuple((c.key, c.default) for c in columns)
+
+
+def new_row(model: type[R], **values: Any) -> R:
+    """A new `model` object holding `values`, for a row the batch writes itself.
+
+    Made as a query makes a loaded object (the mapper's class manager, values straight into
+    its dict), not by `model(**values)`, whose events per attribute record history that a
+    row written by Core and then attached without history (`attach_inserted`) never uses.
+    """
+    row: R = model.__mapper__.class_manager.new_instance()
+    instance_dict(row).update(values)
+    return row
+
+
+def attach_inserted(session: Session, rows: Sequence[Base]) -> None:
+    """Make rows just written by a Core INSERT (ids set) persistent in `session`, as a flush leaves them."""
+    for row in rows:
+        values = instance_dict(row)
+        for key, _default in _columns(type(row)):
+            values.setdefault(key, None)
+        make_transient_to_detached(row)
+    session.add_all(rows)
+
+
+def _insert_values(row: Base, columns: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    """The row's INSERT parameters, column defaults applied as a flush applies them.
+
+    Every column's value is also left in the object (None included), as a flush leaves it,
+    so once attached no attribute of it is expired (read again from the database).
+    """
+    values = instance_dict(row)
+    params: dict[str, Any] = {}
+    for key, default in columns:
+        value = values.get(key)
+        if value is None:
+            if default is not None:
+                value = default.arg(None) if default.is_callable else default.arg
+            values[key] = value
+        params[key] = value
+    return params
 
 
 def chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -75,8 +149,10 @@ class BatchContext:
     by_message_id: dict[str, Message | int] = field(default_factory=dict)
     #: location keys (see store.messages) already held, per message pk or new message object
     locations: dict[Message | int, set[tuple[Any, ...]]] = field(default_factory=dict)
-    #: rows nothing in the batch changes after making them, inserted by `flush` (Core, executemany)
+    #: new rows kept out of the session, inserted by `flush` (Core, executemany; see _INSERT_ORDER)
     rows: dict[type[Base], list[Base]] = field(default_factory=dict)
+    #: relationship values of new rows, set as loaded once the rows are attached (see `flush`)
+    loaded: list[tuple[Base, str, list[Any]]] = field(default_factory=list)
 
     # threads
     #: Message-ID → its container (None: known not to exist)
@@ -86,7 +162,7 @@ class BatchContext:
     #: new containers, inserted by `flush` (store.threads.insert_containers)
     transient: list[ThreadContainer] = field(default_factory=list)
     #: stored (phantom) containers and the new message that now holds their Message-ID; set by
-    #: `flush` once the messages are inserted (the unit of work does not order the two tables)
+    #: `flush` once the messages are inserted
     held_by: list[tuple[ThreadContainer, int]] = field(default_factory=list)
     #: threads merged away → the thread they were merged into
     merged: dict[Thread, Thread] = field(default_factory=dict)
@@ -127,17 +203,38 @@ class BatchContext:
         self._last_ids[table] = last + 1
         return last + 1
 
-    def add_row(self, session: Session, row: MessageParticipant | MessageLocation) -> None:
-        """Insert `row` (kept out of the session) at the next flush."""
-        model = type(row)
-        table = model.__table__
-        assert isinstance(table, Table)
-        row.id = self.new_id(session, model)
-        for column in table.columns:  # column defaults, as a flush would apply them
-            default: Any = column.default
-            if default is not None and getattr(row, column.key) is None:
-                setattr(row, column.key, default.arg(None) if default.is_callable else default.arg)
-        self.rows.setdefault(model, []).append(row)
+    def add_row(self, session: Session, row: MessageParticipant | MessageLocation | ContactKey) -> None:
+        """Give `row` its id and insert it (kept out of the session) at the next flush."""
+        row.id = self.new_id(session, type(row))
+        self.add_new(row)
+
+    def add_new(self, row: Base, **loaded: list[Any]) -> None:
+        """Insert `row` (kept out of the session, its id given by then) at the next flush.
+
+        Threads, messages, contacts and evidence are attached to the session once inserted;
+        `loaded`: relationship collections set as already loaded then (not before: attaching
+        would cascade to them).
+        """
+        self.rows.setdefault(type(row), []).append(row)
+        if loaded:
+            self.loaded.extend((row, key, value) for key, value in loaded.items())
+
+    def _insert_new(self, session: Session) -> None:
+        """Write the new rows: one executemany per table, parents first; attach the ones the batch changes."""
+        for model in _INSERT_ORDER:
+            rows = self.rows.get(model)
+            if not rows:
+                continue
+            columns, table = _columns(model), model.__table__
+            assert isinstance(table, Table)
+            session.execute(insert(table), [_insert_values(row, columns) for row in rows])
+            if model in _ATTACHED:
+                attach_inserted(session, rows)
+            rows.clear()
+        assert not any(self.rows.values()), "a new row of a table the batch does not write"
+        for row, key, value in self.loaded:
+            set_committed_value(row, key, value)
+        self.loaded.clear()
 
     def settle(self, session: Session) -> None:
         """Where the one-message path would have flushed: evidence made so far gets its ids.
@@ -162,21 +259,17 @@ class BatchContext:
         return self.resolve(thread)
 
     def flush(self, session: Session) -> None:
-        """Flush, then insert the new containers (they need their threads and messages first)."""
+        """Insert the new rows, flush the session's changes, then insert the new containers.
+
+        New rows go first: the session's pending rows and changes may refer to them, never
+        the other way round. Containers need their threads and messages.
+        """
         self.settle(session)
+        self._insert_new(session)
+        for container, message_pk in self.held_by:
+            container.message_pk = message_pk
+        self.held_by.clear()
         session.flush()
-        for model, rows in self.rows.items():
-            if rows:
-                table = model.__table__
-                assert isinstance(table, Table)
-                columns = [c.key for c in table.columns]
-                session.execute(insert(table), [{c: getattr(row, c) for c in columns} for row in rows])
-                rows.clear()
-        if self.held_by:
-            for container, message_pk in self.held_by:
-                container.message_pk = message_pk
-            self.held_by.clear()
-            session.flush()
         if not self.transient:
             return
         # Imported here: store.threads imports this module.

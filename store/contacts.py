@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 from harvester.understand.types import AutoReply, AutoReplyReason, Kind, Phone, PhoneType, Understanding
 from harvester.understand.types import Contact as SeenContact
 from store import audit
-from store.batch import BatchContext, chunks
+from store.batch import BatchContext, chunks, new_row
 from store.models import Contact, ContactEvidence, ContactKey, utcnow
 from store.purposes import register_view
 from store.suppression import Suppressor
@@ -248,9 +248,7 @@ def _add_keys(
         _holders(session, batch, kind, values)
         for value in dict.fromkeys(values):
             if batch.keys[(kind, value)] is None:
-                key = ContactKey(contact_id=contact.id, kind=kind, value=value)
-                key.id = batch.new_id(session, ContactKey)
-                session.add(key)
+                batch.add_row(session, new_row(ContactKey, contact_id=contact.id, kind=kind, value=value))
                 batch.keys[(kind, value)] = contact
         return
     held = set(
@@ -339,7 +337,8 @@ def add_evidence(
     """
     seen_at = _aware(seen_at)
     encoded = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    slot = _slot(field, value)
+    # The slot of a list item is its JSON (that is `encoded`), a phone's its number.
+    slot = encoded if field in LIST_FIELDS and not isinstance(value, dict) else _slot(field, value)
     if live is None:
         if batch is not None:
             batch.settle(session)
@@ -353,32 +352,37 @@ def add_evidence(
     else:
         rows = [r for r in live if r.field == field and _stored_slot(field, r.value) == slot]
     rows.sort(key=_order_key, reverse=True)
-    if message_id is not None and any(
-        r.value == encoded and r.source == source.value and r.message_id == message_id for r in rows
-    ):
-        return False
+    same = None  # the strongest row of this value from this source
+    for row in rows:
+        if row.value == encoded and row.source == source.value:
+            if message_id is not None and row.message_id == message_id:
+                return False  # this message's value is recorded already
+            if same is None:
+                same = row
     current = rows[0] if rows else None
-    same = next((r for r in rows if r.value == encoded and r.source == source.value), None)
     if same is not None:
         if seen_at <= _aware(same.seen_at):
             return False
         same.seen_at, same.message_id = seen_at, message_id  # a newer confirmation of the same value
         target = same
     else:
-        target = ContactEvidence(
-            contact_id=contact.id,
-            field=field,
-            value=encoded,
-            source=source.value,
-            rank=RANK[source],
-            message_id=message_id,
-            seen_at=seen_at,
-        )
-        session.add(target)
+        values = {
+            "contact_id": contact.id,
+            "field": field,
+            "value": encoded,
+            "source": source.value,
+            "rank": RANK[source],
+            "message_id": message_id,
+            "seen_at": seen_at,
+        }
+        target = ContactEvidence(**values) if batch is None else new_row(ContactEvidence, **values)
         live.append(target)
         if slots is not None:
             slots.setdefault((field, slot), []).append(target)
-        if batch is not None:
+        if batch is None:
+            session.add(target)
+        else:
+            batch.add_new(target)  # its id at the next `settle`
             batch.unsettled.append(target)
         _event(
             session,
@@ -551,18 +555,21 @@ def record_sighting(
     contact = find_contact(session, emails=emails, phones=mobiles, batch=batch)
     reason = f"{source.value} in message"
     if contact is None:
-        contact = Contact(
-            legal_basis=policy.legal_basis,
-            status=ContactStatus.ACTIVE.value,
-            needs_art14_notice=source == EvidenceSource.THIRD_PARTY_MENTION,
-        )
-        if batch is not None:
-            contact.id = batch.new_id(session, Contact)
-            contact.created_at = contact.updated_at = utcnow()
-            batch.live[contact] = []
-        session.add(contact)
+        state: dict[str, Any] = {
+            "legal_basis": policy.legal_basis,
+            "status": ContactStatus.ACTIVE.value,
+            "needs_art14_notice": source == EvidenceSource.THIRD_PARTY_MENTION,
+        }
         if batch is None:
+            contact = Contact(**state)
+            session.add(contact)
             session.flush()
+        else:
+            state["id"] = batch.new_id(session, Contact)
+            state["created_at"] = state["updated_at"] = utcnow()
+            contact = new_row(Contact, **state)
+            batch.live[contact] = []
+            batch.add_new(contact)
         _event(
             session,
             batch,

@@ -8,11 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from harvester.sources.raw import RawMessage
 from harvester.understand.types import Understanding
-from store.batch import BatchContext, chunks
+from store.batch import BatchContext, chunks, new_row
 from store.models import Message, MessageLocation, MessageParticipant, utcnow
 
 __all__ = ["add_location", "find_stored", "prefetch", "store_message"]
@@ -41,21 +40,19 @@ def _location_exists(session: Session, message: Message, raw: RawMessage) -> boo
     return session.scalar(query.limit(1)) is not None
 
 
-def _location(raw: RawMessage) -> MessageLocation:
+def _location_values(raw: RawMessage) -> dict[str, Any]:
     origin = raw.origin
-    return MessageLocation(
-        account=origin.account,
-        folder=origin.folder,
-        uidvalidity=origin.uidvalidity,
-        uid=origin.uid,
-        path=origin.path if origin.uid is None else None,
-    )
+    return {
+        "account": origin.account,
+        "folder": origin.folder,
+        "uidvalidity": origin.uidvalidity,
+        "uid": origin.uid,
+        "path": origin.path if origin.uid is None else None,
+    }
 
 
 def _add_location(session: Session, message: Message, raw: RawMessage) -> None:
-    location = _location(raw)
-    location.message_pk = message.id
-    session.add(location)
+    session.add(MessageLocation(message_pk=message.id, **_location_values(raw)))
 
 
 def _location_key(
@@ -108,9 +105,8 @@ def _note_location(session: Session, batch: BatchContext, found: Message | int, 
     if key in held:
         return
     held.add(key)
-    location = _location(raw)
-    location.message_pk = found.id if isinstance(found, Message) else found
-    batch.add_row(session, location)
+    message_pk = found.id if isinstance(found, Message) else found
+    batch.add_row(session, new_row(MessageLocation, message_pk=message_pk, **_location_values(raw)))
 
 
 def add_location(session: Session, raw: RawMessage, *, batch: BatchContext | None = None) -> None:
@@ -149,42 +145,45 @@ def store_message(
             if not _location_exists(session, existing, raw):
                 _add_location(session, existing, raw)
             return existing, False
-    message = Message(
-        message_id=envelope.message_id,
-        content_hash=content_hash,
-        kind=understanding.kind.value,
-        subject=envelope.subject,
-        sender_email=envelope.sender.email if envelope.sender else None,
-        sent_at=envelope.date,
-        in_reply_to=envelope.in_reply_to,
-        references=json.dumps(envelope.references) if envelope.references else None,
-        body=understanding.body,
-        defects=",".join(understanding.defects) or None,
-    )
-    participants = [
-        MessageParticipant(role=role, email=box.email, name=box.name)
-        for role, boxes in (
+    values = {
+        "message_id": envelope.message_id,
+        "content_hash": content_hash,
+        "kind": understanding.kind.value,
+        "subject": envelope.subject,
+        "sender_email": envelope.sender.email if envelope.sender else None,
+        "sent_at": envelope.date,
+        "in_reply_to": envelope.in_reply_to,
+        "references": json.dumps(envelope.references) if envelope.references else None,
+        "body": understanding.body,
+        "defects": ",".join(understanding.defects) or None,
+    }
+    boxes = [
+        (role, box)
+        for role, some in (
             ("from", [envelope.sender] if envelope.sender else []),
             ("to", envelope.to),
             ("cc", envelope.cc),
         )
-        for box in boxes
+        for box in some
     ]
     if batch is not None:
-        message.id = batch.new_id(session, Message)
-        message.stored_at = utcnow()
-        session.add(message)
+        message = new_row(Message, id=batch.new_id(session, Message), stored_at=utcnow(), **values)
         # Written by the batch's flush in one INSERT per table; the collection is set as loaded.
+        participants = [
+            new_row(MessageParticipant, message_pk=message.id, role=role, email=box.email, name=box.name)
+            for role, box in boxes
+        ]
         for participant in participants:
-            participant.message_pk = message.id
             batch.add_row(session, participant)
-        set_committed_value(message, "participants", participants)
+        batch.add_new(message, participants=participants)
         batch.by_hash[content_hash] = message
         if envelope.message_id is not None:
             batch.by_message_id.setdefault(envelope.message_id, message)
         batch.locations[message] = set()
         _note_location(session, batch, message, raw)
         return message, True
+    message = Message(**values)
+    participants = [MessageParticipant(role=role, email=box.email, name=box.name) for role, box in boxes]
     session.add(message)
     message.participants.extend(participants)
     session.flush()

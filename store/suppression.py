@@ -22,6 +22,9 @@ from store.models import Suppression
 
 __all__ = ["Suppressor"]
 
+#: How many computed digests a Suppressor keeps (then starts afresh): a few MB at most.
+_DIGESTS_KEPT = 50_000
+
 
 class Suppressor:
     """Keyed hashing and look-up; the key never reaches the database.
@@ -37,11 +40,19 @@ class Suppressor:
             raise ValueError("suppression key must be at least 16 bytes")
         self._key = key
         self._known: weakref.WeakKeyDictionary[Session, set[str]] = weakref.WeakKeyDictionary()
+        #: Digests already computed: the same senders and recipients recur in every batch.
+        self._digested: dict[tuple[str, str], str] = {}
 
     def digest(self, kind: str, value: str) -> str:
         """Hash of a normalised value (`kind` is "email" or "phone")."""
-        normal = value.strip().lower() if kind == "email" else value.strip()
-        return hmac.new(self._key, f"{kind}:{normal}".encode(), hashlib.sha256).hexdigest()
+        found = self._digested.get((kind, value))
+        if found is None:
+            normal = value.strip().lower() if kind == "email" else value.strip()
+            found = hmac.new(self._key, f"{kind}:{normal}".encode(), hashlib.sha256).hexdigest()
+            if len(self._digested) >= _DIGESTS_KEPT:
+                self._digested.clear()
+            self._digested[(kind, value)] = found
+        return found
 
     def _digests(self, session: Session) -> set[str]:
         known = self._known.get(session)
@@ -59,6 +70,8 @@ class Suppressor:
         if not values:
             return set()
         known = self._digests(session)
+        if not known:  # the common case: nobody suppressed, nothing to hash
+            return set()
         return {v for v in values if self.digest(kind, v) in known}
 
     def add(self, session: Session, kind: str, value: str) -> bool:

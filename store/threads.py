@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from store.batch import BatchContext, chunks
+from store.batch import BatchContext, attach_inserted, chunks, new_row
 from store.models import CleanString, Message, MessageParticipant, Project, Thread, ThreadContainer, utcnow
 
 __all__ = [
@@ -191,8 +191,9 @@ def insert_containers(
     """Insert new containers; one another writer added meanwhile is joined, not a failure.
 
     Two writers (`harvester sync` and `harvester ingest`) may both see a Message-ID as new.
-    INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL) then a SELECT finds the ones
-    that lost: their rows are merged with the winner's (its thread absorbs ours, or ours
+    INSERT ... ON CONFLICT DO NOTHING RETURNING (SQLite and PostgreSQL) tells which landed
+    (they become persistent in the session as they are); a SELECT finds the ones that lost:
+    their rows are merged with the winner's (its thread absorbs ours, or ours
     the winner's when ours is older: the older thread always survives, as in `_merge`).
     Returns the stored containers by Message-ID (use them, not the objects passed in);
     threads merged away are entered in `merged`.
@@ -212,16 +213,34 @@ def insert_containers(
         for c in containers
     ]
     dialect_insert = pg_insert if dialect.name == "postgresql" else sqlite_insert
-    session.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=["message_id"]), rows)
-    mine = {c.message_id: c for c in containers}
-    stored = {
-        c.message_id: c
-        for chunk in chunks(list(mine))
-        for c in session.scalars(select(ThreadContainer).where(ThreadContainer.message_id.in_(chunk)))
-    }
-    # Looked up as stored: the column cleans values (NUL removed, cut to its length).
+    statement = dialect_insert(table).on_conflict_do_nothing(index_elements=["message_id"])
+    landed: dict[str, int] = {}  # stored Message-ID → id, of the rows this INSERT wrote
+    if dialect.insert_executemany_returning:
+        written = session.execute(statement.returning(table.c.id, table.c.message_id), rows)
+        landed = {mid: pk for pk, mid in written}
+    else:  # SQLite before 3.35: every container is read back below
+        session.execute(statement, rows)
+    # Compared as stored: the column cleans values (NUL removed, cut to its length).
     column_type = table.c.message_id.type
     assert isinstance(column_type, CleanString)
+    mine = {c.message_id: c for c in containers}
+    ours_stored: dict[str, ThreadContainer] = {}  # stored Message-ID → our container written as it
+    lost: list[str] = []
+    for mid, ours in mine.items():
+        key = column_type.process_bind_param(mid, dialect) or ""
+        if key in landed and key not in ours_stored:
+            ours.id, ours.message_id = landed[key], key
+            ours.parent_message_id = column_type.process_bind_param(ours.parent_message_id, dialect)
+            ours_stored[key] = ours
+        elif key not in ours_stored:
+            lost.append(key)
+    attach_inserted(session, list(ours_stored.values()))
+    stored = {
+        c.message_id: c
+        for chunk in chunks(lost)
+        for c in session.scalars(select(ThreadContainer).where(ThreadContainer.message_id.in_(chunk)))
+    }
+    stored.update(ours_stored)
     held = {mid: stored[column_type.process_bind_param(mid, dialect) or ""] for mid in mine}
     moved: dict[int, int] = {}  # thread ids merged away here → the thread they went into
 
@@ -319,13 +338,13 @@ def assign_thread(session: Session, message: Message, *, batch: BatchContext | N
             batch.flush(session)
         thread = _subject_thread(session, message)
     if thread is None:
-        thread = Thread()
-        session.add(thread)
         if batch is None:
+            thread = Thread()
+            session.add(thread)
             session.flush()
         else:
-            thread.id = batch.new_id(session, Thread)
-            thread.created_at = utcnow()
+            thread = new_row(Thread, id=batch.new_id(session, Thread), created_at=utcnow())
+            batch.add_new(thread)
             batch.new_threads[thread.id] = thread
             batch.members[thread] = {}
     message.thread_id = thread.id
@@ -336,7 +355,11 @@ def assign_thread(session: Session, message: Message, *, batch: BatchContext | N
             if mid not in containers:
                 node = found.get(mid)
                 if node is None:
-                    node = ThreadContainer(message_id=mid)
+                    node = (
+                        ThreadContainer(message_id=mid)
+                        if batch is None
+                        else new_row(ThreadContainer, message_id=mid)
+                    )
                     created.append(node)
                     if batch is not None:
                         batch.transient.append(node)

@@ -44,8 +44,9 @@ class RawMessage:
     data: bytes
     origin: Origin
     flags: tuple[str, ...] = field(default=())
+    #: SHA-256 of the bytes: de-duplicates a message seen in two folders or re-read after a rescan.
+    #: Computed once, when the message is read (a batch looks it up four times).
+    content_hash: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def content_hash(self) -> str:
-        """SHA-256 of the bytes: de-duplicates a message seen in two folders or re-read after a rescan."""
-        return hashlib.sha256(self.data).hexdigest()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "content_hash", hashlib.sha256(self.data).hexdigest())
