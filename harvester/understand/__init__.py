@@ -182,6 +182,16 @@ def _bounce(msg: Message, lexicon: Lexicon) -> Bounce:
         return details(msg)
 
 
+_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|sv|vs|aw|ang|antw|fw|fwd|vb|vl|wg)\s*:\s*)+", re.I)
+
+
+def _subject_said(subject: str | None, rules: str | None) -> str:
+    """The Subject of a message with an empty body, as its text (through the gate)."""
+    if not subject:
+        return ""
+    return redact(_REPLY_PREFIX.sub("", subject).strip(), rules_dir=rules).text
+
+
 def _unsubscribe(text: str, lexicon: Lexicon) -> Unsubscribe:
     channels = _api()["unsubscribe_channels"]
     if channels is None:
@@ -238,7 +248,9 @@ def _understand(
     del top_raw  # nothing unredacted goes further than this line
 
     sender = envelope.sender
-    kind = _classify(msg, sender.email if sender else "", top, lexicon)
+    # A reply with no text of its own says what it wants in the Subject ("Avregistrera mig").
+    said = top if top.strip() else _subject_said(envelope.subject, rules)
+    kind = _classify(msg, sender.email if sender else "", said, lexicon)
     autoreply: AutoReply | None = None
     bounce: Bounce | None = None
     unsubscribe: Unsubscribe | None = None
@@ -247,7 +259,7 @@ def _understand(
     elif kind is Kind.AUTOREPLY:
         autoreply = _autoreply(top, envelope, lexicon)
     elif kind is Kind.UNSUBSCRIBE:
-        unsubscribe = _unsubscribe(top, lexicon)
+        unsubscribe = _unsubscribe(said, lexicon)
 
     block: SignatureBlock | None = None
     contact: Contact | None = None

@@ -53,6 +53,7 @@ _OTHER_HEADER = re.compile(
     re.I,
 )
 _QUOTED = re.compile(r"^\s*>")
+_RULE = re.compile(r"^_{10,}$")
 # quotequail is slow (~2 ms a message); ask it only when a line looks like a quote,
 # a rule or a "… wrote:"-style attribution that our table did not recognise.
 _QUOTEQUAIL_HINT = re.compile(r"^\s*(?:>|-{3,}|_{5,})|:\s*$", re.M)
@@ -127,7 +128,12 @@ def _cut_index_at(lines: list[str], index: int) -> bool:
     if not stripped or _QUOTED.match(line):
         return False
     if _SEPARATOR.match(stripped):
-        return True
+        if not _RULE.match(stripped):
+            return True
+        # A rule of underscores is OWA's line above a header block, or a signature's own
+        # separator: only a "From:"/"Från:" line just below makes it a quote.
+        below = [w for w in lines[index + 1 : index + 1 + _HEADER_WINDOW] if w.strip()]
+        return any(_FROM_HEADER.match(w.strip()) for w in below[:2])
     if _FROM_HEADER.match(stripped):
         window = lines[index + 1 : index + 1 + _HEADER_WINDOW]
         if any(_OTHER_HEADER.match(w) for w in window):

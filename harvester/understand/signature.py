@@ -164,6 +164,7 @@ class _Words:
     name_prefix: re.Pattern[str]
     rank_title: re.Pattern[str]
     programme: re.Pattern[str]
+    delegate: re.Pattern[str]
     department: re.Pattern[str]
 
 
@@ -221,6 +222,9 @@ def _words(lexicon: Lexicon) -> _Words:
         rank_title=_prefix_regex(list(lexicon.phrases(_FILE, "name_prefix_titles")), whole=True),
         programme=re.compile(
             rf"^(?:{phrase_regex(list(lexicon.phrases(_FILE, 'programme_nouns'))) or never})", re.I
+        ),
+        delegate=re.compile(
+            rf"^\s*(?:{phrase_regex(list(lexicon.phrases(_FILE, 'delegate_labels'))) or never})\s*:", re.I
         ),
         department=re.compile(
             "|".join(f"(?:{r})" for r in lexicon.phrases(_FILE, "department_regex")) or never, re.I
@@ -433,11 +437,12 @@ def find_signature(
 
 
 _CELLS = re.compile(r"\s[|\u2022\u00b7]\s")
+_ANGLE_LINK = re.compile(r"<(?:https?://|mailto:)[^>\s]*>")
 
 
 def _short_line(line: str) -> bool:
     """A signature-sized line: short, or a row of short items ("Olle Sjöberg | Bokare | 070-…")."""
-    line = line.strip()
+    line = _ANGLE_LINK.sub("", line.strip())  # Outlook's "Instagram<https://…>": the word counts
     if len(line) <= _SHORT:
         return True
     cells = _CELLS.split(line)
@@ -972,7 +977,9 @@ def _read_contact(
     contact.organization = org
 
     excluded_emails = {e.lower() for e in exclude_emails}
-    for value in find_emails(block.text):
+    # "Assistent: Maria Berg, 08-…, maria@…": someone else's numbers and addresses
+    own_lines = "\n".join(line for line in block.text.split("\n") if not words.delegate.match(line))
+    for value in find_emails(own_lines):
         if value.lower() not in {e.lower() for e in contact.emails} | excluded_emails:
             contact.emails.append(value)
     contact.address = find_address(block.text)
@@ -990,9 +997,9 @@ def _read_contact(
     )
     regions = prefer_address_region(regions, hint, sender_email=sender.email if sender else None)
     excluded_phones = set(exclude_phones)
-    contact.phones = [p for p in find_phones(block.text, regions=regions) if p.e164 not in excluded_phones]
+    contact.phones = [p for p in find_phones(own_lines, regions=regions) if p.e164 not in excluded_phones]
     named = f"https://{org.lower()}" if org and " " not in org and "." in org else None
-    contact.urls = [u for u in find_urls(block.text) if u.lower().rstrip("/") != named]
+    contact.urls = [u for u in find_urls(own_lines) if u.lower().rstrip("/") != named]
     # The title as kept (an organisation split off it says nothing about the beat), and
     # only a press person's: a musician's or booker's own title covers nothing.
     # A desk writing as itself ("Kulturredaktionen" at kultur@…) has its beat in its name.

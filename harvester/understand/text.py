@@ -235,6 +235,49 @@ def _own_parts(msg: Message) -> Iterator[Message]:
                 yield from _own_parts(sub)
 
 
+def _param(part: Message, name: str) -> str:
+    value = part.get_param(name)
+    return value.lower() if isinstance(value, str) else ""
+
+
+def unflow(text: str, *, delsp: bool = False) -> str:
+    """RFC 3676 format=flowed: a line ending in a space continues on the next one.
+
+    Thunderbird and Apple Mail wrap long lines so ("Mobil: 070-174 ⏎06 44" is one number);
+    the signature separator "-- " and quoted lines of another depth are never joined.
+    """
+    out: list[str] = []
+    joining = False
+    out_depth = 0
+    for line in text.split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        if line.startswith(" ") and depth == 0:
+            line = line[1:]  # space-stuffing
+        if joining and out and depth == out_depth:
+            content = line[depth:].lstrip(" ") if depth else line
+            out[-1] = out[-1] + content
+        else:
+            out.append(line)
+            out_depth = depth
+        last = out[-1]
+        joining = last.endswith(" ") and last.rstrip() != "--" and last[depth:].strip() != "--"
+        if joining and delsp:
+            out[-1] = last[:-1]
+    return "\n".join(out)
+
+
+# Outlook's plain text: an inline image leaves "[cid:image001.png@01DB…]", a link "Text<url>";
+# no-break spaces and hyphens sit inside numbers and addresses.
+_CID = re.compile(r"^\s*\[cid:[^\]\n]*\]\s*$\n?", re.M)
+_NO_BREAK = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2011": "-"})
+
+
+def _plain_text(text: str) -> str:
+    if "[cid:" in text:
+        text = _CID.sub("", text)
+    return text.translate(_NO_BREAK)
+
+
 def body_of(msg: Message) -> BodyText:
     """The first text/plain part (not an attachment), else the first text/html converted."""
     plain: Message | None = None
@@ -258,7 +301,10 @@ def body_of(msg: Message) -> BodyText:
             defects.append(defect)
         # An empty or stub plain part ("Ditt e-postprogram visar inte HTML") loses to the HTML.
         if html is None or (len(_LETTER.findall(text)) >= _STUB and not _STUB_TEXT.search(text)):
-            return BodyText(text.replace("\r\n", "\n").replace("\r", "\n"), False, tuple(defects))
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            if _param(plain, "format") == "flowed":
+                text = unflow(text, delsp=_param(plain, "delsp") == "yes")
+            return BodyText(_plain_text(text), False, tuple(defects))
     if html is not None:
         markup, defect = decode_part(html)
         if defect:
