@@ -78,7 +78,51 @@ def own_text(text: str) -> str:
     own = "\n".join(kept).strip("\n").rstrip()
     if not own.strip() and cut is not None:
         own = _bottom_posted(lines, cut)
+    elif cut is not None and _ATTRIBUTION.match(lines[cut].strip()):
+        answers = _interleaved(lines, cut)
+        if answers:
+            own = f"{own}\n\n{answers}"
     return own
+
+
+def _interleaved(lines: list[str], cut: int) -> str:
+    """The sender's answers written between the lines of a ">"-quote ("svar inline nedan").
+
+    A run of own lines counts only when a blank line sets it apart from the quote above it
+    (a quoted line that wrapped without its ">" does not) and more quote follows it; the
+    answers and the signature below them are kept, the quote is not.
+    """
+    rest = lines[cut + 1 :]
+    again = _cut_index(rest)
+    if again is not None:
+        rest = rest[:again]
+    first = next((line for line in rest if line.strip()), "")
+    if not _QUOTED.match(first):
+        return ""
+    out: list[str] = []
+    previous_blank = False
+    in_own = False
+    answered = False
+    for line in rest:
+        if _QUOTED.match(line):
+            answered = answered or in_own
+            in_own = False
+            previous_blank = False
+            continue
+        if not line.strip():
+            previous_blank = True
+            if in_own:
+                out.append("")
+            continue
+        if not in_own and not previous_blank:
+            continue  # a wrapped quote line that lost its ">"
+        if not in_own and out:
+            out.append("")
+        in_own = True
+        out.append(line)
+    if not answered:
+        return ""
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n").rstrip()
 
 
 def _bottom_posted(lines: list[str], cut: int) -> str:

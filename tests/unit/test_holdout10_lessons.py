@@ -73,3 +73,15 @@ def test_a_typo_and_a_subject_only_request_are_unsubscribe_requests() -> None:
     result = _understand("", subject="Avregistrera mig")
     assert result.kind is Kind.UNSUBSCRIBE
     assert result.unsubscribe is not None and [c.value for c in result.unsubscribe.channels] == ["email"]
+
+
+def test_answers_written_between_quoted_lines_are_the_senders_a_wrapped_quote_line_is_not() -> None:
+    text = (
+        "Hej Hugo,\n\nsvar inline nedan.\n\nDen 2026-11-11 kl. 13:20, skrev Hugo Lindqvist:\n"
+        "> 1. Vill du se den på pressvisningen?\n\nJa, gärna.\n\n"
+        "> 2. Intervju med regissören Alva\nBrink på fredag?\n\nKanske.\n\nOla\n\n-- \nOla Ahlgren\n"
+        "Filmkritiker\n\n> Hälsningar\n> Hugo"
+    )
+    own = own_text(text)
+    assert "Ja, gärna." in own and "Kanske." in own and "Filmkritiker" in own
+    assert "Brink" not in own and "Hugo Lindqvist" not in own
