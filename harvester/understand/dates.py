@@ -349,10 +349,21 @@ def _anywhere(text: str, g: _Grammar, *, sent: date) -> date | None:
     for m in g.date.finditer(text):
         if not _is_explicit(m):
             continue
-        found = _range_end(text, m, g, back=False, sent=sent) or _read(m, g, back=False, sent=sent)
+        end = _range_end(text, m, g, back=False, sent=sent)
+        if end is None and _STARTS.search(text, max(0, m.start() - 24), m.start()):
+            continue  # "Från och med 1 november har jag en ny roll": when something starts
+        found = end or _read(m, g, back=False, sent=sent)
         if found is not None and found >= sent:
             return found
     return None
+
+
+# A date said as a start ("från och med 1 november", "starting 3 May") is no last day.
+_STARTS = re.compile(
+    r"(?:från och med|fr\.\s?o\.\s?m\.?|fra og med|fra og med den|alkaen|starting(?: on)?|"
+    r"as of|from|since|sedan|från|fra)\s+(?:den\s+|d\.\s*|the\s+)?$",
+    re.I,
+)
 
 
 # "10/12" as a US writer means it: month first, so it is read with its parts swapped.

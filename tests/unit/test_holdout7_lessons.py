@@ -118,3 +118,9 @@ def test_a_title_then_a_name_and_no_other_organisation_line_is_split() -> None:
     contact = understand(data, own_domains=OWN).contact
     assert contact is not None
     assert (contact.title, contact.organization) == ("Contributing Editor", "Wireline")
+
+
+def test_a_date_said_as_a_start_is_no_last_day() -> None:
+    text = "Från och med 1 november har jag en ny roll som redaktionschef. Kontakta Nils."
+    assert parse_until(text, sent_at=SENT) is None
+    assert parse_until("Ledig från 2 november till 6 november.", sent_at=SENT) == date(2026, 11, 6)
