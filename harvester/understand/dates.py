@@ -72,6 +72,7 @@ class _Grammar:
     range_sep: re.Pattern[str]
     time: re.Pattern[str]
     relative: re.Pattern[str]
+    today: re.Pattern[str]
     months: dict[str, int]
     weekdays: dict[str, int]
     languages: dict[str, LanguageWords]
@@ -129,6 +130,7 @@ def _grammar(lexicon: Lexicon) -> _Grammar:
         range_sep=re.compile(rf"(?:{'|'.join(ranges) or '(?!x)x'})", _FLAGS),
         time=lexicon.matcher(_FILE, "time_regex"),
         relative=lexicon.matcher(_FILE, "relative"),
+        today=lexicon.matcher(_FILE, "today"),
         months=months,
         weekdays=weekdays,
         languages=languages,
@@ -366,6 +368,8 @@ _STARTS = re.compile(
 )
 
 
+_TODAY_REACH = 400  # "today" counts in the opening lines, where an auto-reply says why
+
 # "10/12" as a US writer means it: month first, so it is read with its parts swapped.
 _SLASHED = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?=(?:/\d{2,4})?(?![\d/]))")
 
@@ -397,6 +401,7 @@ def parse_until(
             or _before_triggers(text, g, sent=sent)
             or _after_triggers(text, g.back, g, back=True, sent=sent, hint=lang_hint)
             or _anywhere(text, g, sent=sent)
+            or (sent if g.today.search(text[:_TODAY_REACH]) else None)
         )
     except (ValueError, OverflowError, re.error):
         return None

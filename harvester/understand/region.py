@@ -219,7 +219,15 @@ def _label_patterns(lexicon: Lexicon) -> tuple[tuple[str, re.Pattern[str]], ...]
         labels = lexicon.phrases(_ADDRESS_FILE, f"phone_label_region.{region}")
         if labels:
             alternation = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
-            found.append((region, re.compile(rf"(?<!\w)(?:{alternation})\.?\s*:?\s*[+(\d]", re.IGNORECASE)))
+            # "puh. 040 …", "Puhelin: 09 …", "puh./tfn 040 …" (a second language's label after a slash)
+            found.append(
+                (
+                    region,
+                    re.compile(
+                        rf"(?<!\w)(?:{alternation})\.?(?:\s*/\s*\w+\.?)*\s*:?\s*[+(\d]", re.IGNORECASE
+                    ),
+                )
+            )
     return tuple(found)
 
 

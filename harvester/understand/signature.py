@@ -1054,7 +1054,10 @@ def _split_title(item: str, words: _Words, label: str | None) -> tuple[str, str 
     cuts = list(_TITLE_SPLIT.finditer(item))
     if any(words.programme.match(part.strip()) for part in item.split(",")[1:]):
         return item.strip(" ,"), None  # "Programledare, podden Sent på tisdagar": a programme
-    for cut in reversed(cuts):
+    # A comma or bar before a word such as "på"/"i": "Pressansvarig, Svenska kyrkan i Norrhamn"
+    # is split at the comma, the place stays with the organisation.
+    marks = [c for c in cuts if c.group().strip() in {",", "|"}]
+    for cut in [*reversed(marks), *(c for c in reversed(cuts) if c not in marks)]:
         head, tail = item[: cut.start()].strip(), item[cut.end() :].strip()
         if (
             head

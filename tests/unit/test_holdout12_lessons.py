@@ -1,0 +1,48 @@
+"""Generalisations learnt from a blind set on special categories: inflected diagnoses are
+redacted, a Finnish "puh./tfn" label reads Finnish numbers, Finnish and Norwegian refusals
+with a word between, a title comma before "Svenska kyrkan i …", a sound engineer's title, and
+"today" as the last day of a one-day absence."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from harvester.understand import understand
+from harvester.understand.dates import parse_until
+from harvester.understand.lexicon import load_lexicon
+from harvester.understand.redact import redact
+from harvester.understand.region import label_region
+from harvester.understand.types import Kind
+
+
+@pytest.mark.parametrize("text", ["Migränen har släppt.", "Depressionen är över.", "Astman är bättre."])
+def test_inflected_diagnoses_are_redacted(text: str) -> None:
+    assert "[redacted:health]" in redact(text).text
+
+
+def test_a_label_with_a_second_languages_label_after_a_slash_still_tells_the_country() -> None:
+    assert label_region("Sanna Koskinen\npuh./tfn 040 718 2245", load_lexicon()) == "FI"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hei,\r\n\r\nälkää enää lähettäkö minulle tiedotteita. Älkää myöskään soittako minulle.",
+        "Hei,\r\n\r\njeg ønsker ikke lenger å motta nyhetsbrevet deres, og heller ikke kalenderen i posten.",
+    ],
+)
+def test_refusals_with_a_word_between(body: str) -> None:
+    data = (
+        "From: Antti Heikkinen <antti@sanomat.example>\r\nTo: tove@pr-byran.example\r\nSubject: Re: Tiedote\r\n"
+        "Message-ID: <h12@x.example>\r\nDate: Wed, 18 Nov 2026 09:00:00 +0200\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+    ).encode()
+    assert understand(data, own_domains=["pr-byran.example"]).kind is Kind.UNSUBSCRIBE
+
+
+def test_today_is_the_last_day_of_a_one_day_absence() -> None:
+    sent = datetime(2026, 11, 18, 8, 0, tzinfo=UTC)
+    assert parse_until("I'm off sick today and not reading e-mail.", sent_at=sent) == date(2026, 11, 18)
+    assert parse_until("Jag är ledig idag, åter måndag.", sent_at=sent) == date(2026, 11, 23)
