@@ -32,6 +32,7 @@ CORPORA = [
     ROOT / "tests" / "fixtures" / "holdout8",
     ROOT / "tests" / "fixtures" / "holdout9",
     ROOT / "tests" / "fixtures" / "holdout10",
+    ROOT / "tests" / "fixtures" / "holdout11",
     ROOT / "tests" / "fixtures" / "holdout12",
 ]
 #: The organisations the corpora are received by (holdout5 adds a member organisation).

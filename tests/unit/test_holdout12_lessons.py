@@ -35,7 +35,8 @@ def test_a_label_with_a_second_languages_label_after_a_slash_still_tells_the_cou
 )
 def test_refusals_with_a_word_between(body: str) -> None:
     data = (
-        "From: Antti Heikkinen <antti@sanomat.example>\r\nTo: tove@pr-byran.example\r\nSubject: Re: Tiedote\r\n"
+        "From: Antti Heikkinen <antti@sanomat.example>\r\nTo: tove@pr-byran.example\r\n"
+        "Subject: Re: Tiedote\r\n"
         "Message-ID: <h12@x.example>\r\nDate: Wed, 18 Nov 2026 09:00:00 +0200\r\n"
         f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
     ).encode()
