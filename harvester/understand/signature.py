@@ -948,6 +948,11 @@ def _read_contact(
             if _org_like(item, words, label):
                 org = _firm_of(item, words, label) if _DIGITS.search(item) else item
                 used.add(index)
+                if title is None and "," in org:
+                    # "Musikbloggare, Skivspaning": a title line the domain made look like the firm
+                    head, tail = _split_title(org, words, label)
+                    if tail is not None:
+                        title, org = head, tail
                 break
     if org is None:
         org = next(

@@ -47,3 +47,19 @@ def test_today_is_the_last_day_of_a_one_day_absence() -> None:
     sent = datetime(2026, 11, 18, 8, 0, tzinfo=UTC)
     assert parse_until("I'm off sick today and not reading e-mail.", sent_at=sent) == date(2026, 11, 18)
     assert parse_until("Jag är ledig idag, åter måndag.", sent_at=sent) == date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    ("title", "coverage"),
+    [
+        ("Danskritiker", ["dance"]),
+        ("Dansk musikanmelder", ["music"]),
+        ("Classical Music Critic", ["classical_music"]),
+        ("Kunstanmelder", ["art"]),
+        ("Frilansande scenkonstkritiker", ["theatre", "dance"]),
+    ],
+)
+def test_coverage_words_learnt_from_the_press_set(title: str, coverage: list[str]) -> None:
+    from harvester.understand.coverage import coverage_of_contact
+
+    assert coverage_of_contact(title, []) == coverage
