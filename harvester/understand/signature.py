@@ -950,9 +950,9 @@ def _read_contact(
                 used.add(index)
                 if title is None and "," in org:
                     # "Musikbloggare, Skivspaning": a title line the domain made look like the firm
-                    head, tail = _split_title(org, words, label)
-                    if tail is not None:
-                        title, org = head, tail
+                    kept, firm = _split_title(org, words, label)
+                    if firm is not None:
+                        title, org = kept, firm
                 break
     if org is None:
         org = next(
