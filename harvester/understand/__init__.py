@@ -22,7 +22,13 @@ from harvester.understand.parse import envelope_of, parse_bytes
 from harvester.understand.quotes import own_text
 from harvester.understand.redact import redact
 from harvester.understand.region import DEFAULT_REGION, phone_regions
-from harvester.understand.signature import SignatureBlock, address_stated_in, contact_from, find_signature
+from harvester.understand.signature import (
+    SignatureBlock,
+    address_block_of,
+    address_stated_in,
+    contact_from,
+    find_signature,
+)
 from harvester.understand.text import body_of
 from harvester.understand.types import (
     AutoReply,
@@ -290,9 +296,13 @@ def _understand(
             contact = None
         if contact is not None and kind is Kind.PERSONAL:
             # "Jag har flyttat … gäller: Källgatan 4, 753 20 Uppsala": their own new address.
-            stated = address_stated_in(top.replace(block.text, "") if block else top, lexicon)
+            outside = top.replace(block.text, "") if block else top
+            stated = address_stated_in(outside, lexicon)
             if stated is not None:
                 contact.address = stated
+            elif contact.address is None:
+                # "… kan sendes til adressen under: ⏎ Espen Tveit ⏎ Grønlandsleiret 41 ⏎ 0190 Oslo"
+                contact.address = address_block_of(outside, sender)
 
     # Second pass of the gate over every string that leaves.
     log = _Redactions([])

@@ -43,6 +43,7 @@ __all__ = [
     "explicit_region",
     "label_region",
     "language_matchers",
+    "legal_form_region",
     "phone_regions",
     "prefer_address_region",
     "ranked_languages",
@@ -255,3 +256,24 @@ def explicit_region(text: str) -> str | None:
     found.discard(None)
     found.discard("ZZ")
     return found.pop() if len(found) == 1 else None
+
+
+@lru_cache(maxsize=8)
+def _legal_forms(lexicon: Lexicon) -> tuple[tuple[str, str], ...]:
+    found = [
+        (form, region)
+        for region in lexicon.keys(_ADDRESS_FILE, "legal_form_region")
+        for form in lexicon.phrases(_ADDRESS_FILE, f"legal_form_region.{region}")
+    ]
+    return tuple(sorted(found, key=lambda item: -len(item[0])))
+
+
+def legal_form_region(organization: str | None, lexicon: Lexicon) -> str | None:
+    """The country an organisation's legal form names ("Kustposten Ab" → FI), or None."""
+    if not organization:
+        return None
+    name = organization.strip().rstrip(".,")
+    for form, region in _legal_forms(lexicon):
+        if name.endswith(" " + form.rstrip(".")) or name.endswith(" " + form):
+            return region
+    return None

@@ -43,6 +43,7 @@ from harvester.understand.region import (
     address_region,
     explicit_region,
     label_region,
+    legal_form_region,
     prefer_address_region,
 )
 from harvester.understand.types import Address, Contact, Mailbox
@@ -999,6 +1000,7 @@ def _read_contact(
         address_region(contact.address, lexicon)
         or explicit_region(block.text)
         or label_region(block.text, lexicon)
+        or legal_form_region(org, lexicon)
     )
     regions = prefer_address_region(regions, hint, sender_email=sender.email if sender else None)
     excluded_phones = set(exclude_phones)
@@ -1119,4 +1121,21 @@ def address_stated_in(text: str, lexicon: Lexicon) -> Address | None:
         if old.search(lead) or not new.search(before):
             continue
         return address
+    return None
+
+
+def address_block_of(text: str, sender: Mailbox | None) -> Address | None:
+    """A postal address the sender writes under their own name in their text ("Espen Tveit ⏎
+    Grønlandsleiret 41 ⏎ 0190 Oslo", for a parcel): their own address. None otherwise."""
+    if sender is None or not sender.name:
+        return None
+    keys = set(_tokens(clean_display_name(sender.name) or ""))
+    if len(keys) < 2:
+        return None
+    for paragraph in re.split(r"\n[ \t]*\n", text):
+        lines = [line.strip() for line in paragraph.split("\n") if line.strip()]
+        if 2 <= len(lines) <= 5 and set(_tokens(lines[0])) == keys:
+            address = find_address("\n".join(lines[1:]))
+            if address is not None and address.street:
+                return address
     return None

@@ -63,3 +63,50 @@ def test_coverage_words_learnt_from_the_press_set(title: str, coverage: list[str
     from harvester.understand.coverage import coverage_of_contact
 
     assert coverage_of_contact(title, []) == coverage
+
+
+def test_nordic_lessons_legal_forms_pappaperm_afmeld_and_an_address_under_ones_name() -> None:
+    from harvester.understand.region import legal_form_region
+
+    lex = load_lexicon()
+    assert [
+        legal_form_region(o, lex) for o in ("Kustposten Ab", "Avisforlaget AS", "Lyd ApS", "Exempel AB")
+    ] == [
+        "FI",
+        "NO",
+        "DK",
+        None,
+    ]
+
+    def mail(sender: str, body: str, headers: str = "") -> bytes:
+        return (
+            f"From: {sender}\r\nTo: saga@pr-byran.example\r\nSubject: Re: Plate\r\n{headers}"
+            "Message-ID: <h13@x.example>\r\nDate: Mon, 20 Jul 2026 09:00:00 +0200\r\n"
+            f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+        ).encode()
+
+    own = ["pr-byran.example"]
+    reply = understand(
+        mail(
+            "Ola Nordmann <ola@avis.example>",
+            "Jeg er ute i pappaperm til 1. oktober.",
+            "Auto-Submitted: auto-replied\r\n",
+        ),
+        own_domains=own,
+    )
+    assert reply.autoreply is not None and reply.autoreply.reason.value == "parental_leave"
+    refusal = understand(
+        mail("Thomas Lund <thomas@avis.example>", "Afmeld venligst min adresse fra jeres pressemeddelelser."),
+        own_domains=own,
+    )
+    assert refusal.kind is Kind.UNSUBSCRIBE
+    parcel = understand(
+        mail(
+            "Espen Tveit <espen@tveit.example>",
+            "Hei,\r\n\r\nvinylen kan sendes til adressen under.\r\n\r\nEspen Tveit\r\nGrønlandsleiret 41\r\n"
+            "0190 Oslo\r\n\r\nVennlig hilsen\r\nEspen Tveit\r\nFrilans musikkanmelder\r\n+47 934 56 789",
+        ),
+        own_domains=own,
+    )
+    assert parcel.contact is not None and parcel.contact.address is not None
+    assert (parcel.contact.address.street, parcel.contact.address.city) == ("Grønlandsleiret 41", "Oslo")
