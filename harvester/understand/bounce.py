@@ -198,6 +198,28 @@ def _before_original(text: str, lexicon: Lexicon) -> str:
     return "\n".join(kept)
 
 
+def _without_delivered(text: str, lexicon: Lexicon) -> str:
+    """The report without the recipients it says were reached (the line saying so and the
+    paragraph of addresses after it)."""
+    markers = lexicon.patterns(_FILE, "delivered_regex")
+    if not markers:
+        return text
+    kept: list[str] = []
+    skipping = 0  # 1: after the marker line, 2: inside the addresses' paragraph
+    for line in text.split("\n"):
+        if any(p.search(line) for p in markers):
+            skipping = 1
+            continue
+        if skipping == 1 and not line.strip():
+            continue
+        if skipping and line.strip():
+            skipping = 2
+            continue
+        skipping = 0
+        kept.append(line)
+    return "\n".join(kept)
+
+
 def _own_addresses(msg: Message) -> set[str]:
     values = [str(msg.get(h, "")) for h in ("From", "To", "Cc", "Sender", "Return-Path")]
     return {a.lower() for _, a in getaddresses(values) if "@" in a}
@@ -248,7 +270,7 @@ def _details(msg: Message, lex: Lexicon) -> Bounce:
 
     if not failed:
         own = _own_addresses(msg)
-        for found in _ADDRESS.finditer(text):
+        for found in _ADDRESS.finditer(_without_delivered(text, lex)):
             address = found.group(0).lower().strip(".")
             if address not in own and not _is_daemon(address, lex):
                 failed.setdefault(address, status is not False)
