@@ -74,10 +74,22 @@ def _bare_first_line(text: str, lexicon: Lexicon) -> bool:
     return False
 
 
+_RULE = re.compile(r"^\s*[-_=*]{5,}\s*$")
+_LINK = re.compile(r"https?://|www\.", re.I)
+
+
 def _requests(text: str, lexicon: Lexicon, first_lines: int | None) -> list[str]:
     """The sentences of `text` that are requests (all of them, in order)."""
     if first_lines is not None:
-        text = "\n".join([line for line in text.splitlines() if line.strip()][:first_lines])
+        # List mail: only what a person typed above it counts, so never its own footer (below
+        # a rule) nor a link's label ("Avsluta prenumerationen: https://…").
+        typed: list[str] = []
+        for line in text.splitlines():
+            if _RULE.match(line):
+                break
+            if line.strip() and not _LINK.search(line):
+                typed.append(line)
+        text = "\n".join(typed[:first_lines])
     # A sentence can only be a request if the whole text matches a request phrase
     # somewhere: one search over the text spares the per-sentence scan of most mail.
     possible = any(

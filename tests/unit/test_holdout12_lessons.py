@@ -110,3 +110,19 @@ def test_nordic_lessons_legal_forms_pappaperm_afmeld_and_an_address_under_ones_n
     )
     assert parcel.contact is not None and parcel.contact.address is not None
     assert (parcel.contact.address.street, parcel.contact.address.city) == ("Grønlandsleiret 41", "Oslo")
+
+
+def test_holdout14_lessons_list_footers_courses_paper_mailings_and_a_desk_you_reach() -> None:
+    from harvester.understand.autoreply import autoreply_reason
+    from harvester.understand.types import AutoReplyReason
+    from harvester.understand.unsubscribe import is_unsubscribe_request, unsubscribe_channels
+
+    lex = load_lexicon()
+    notice = (
+        "Saga, ditt inlägg får uppmärksamhet\n\nAgnes har kommenterat.\n\n-----------------\n"
+        "Avsluta prenumerationen: https://nät.example/unsub"
+    )
+    assert not is_unsubscribe_request(notice, lexicon=lex, first_lines=8)
+    assert autoreply_reason("Jag är på utbildning till och med onsdag.", lexicon=lex) is AutoReplyReason.OTHER
+    request = "Tidningen vill jag inte längre få per post. Kan ni ta bort mig från pappersutskicket?"
+    assert [c.value for c in unsubscribe_channels(request, lexicon=lex)] == ["post"]
