@@ -81,7 +81,7 @@ _LABELS: tuple[tuple[PhoneType, re.Pattern[str]], ...] = (
     (
         PhoneType.SWITCHBOARD,
         re.compile(
-            r"\b(?:växel|vaxel|vxl|vx|switchboard|switch|main|reception|sentralbord|omstilling|"
+            r"\b(?:växel|vaxel|vxl|vx|switchboard|switch|exch|exchange|main|reception|sentralbord|omstilling|"
             r"hovednummer|hovedtelefon|vaihde)\b",
             re.I,
         ),
@@ -121,7 +121,10 @@ def _gap_to_newline(match: re.Match[str]) -> str:
 # followed by a number or a colon ("…, Fax: 08-…") is the next number's label.
 _AFTER_LABEL = re.compile(
     r"\s*(?:[(\[]\s*(?P<label>[^()\[\]\d]{1,25}?)\s*[)\]]"
-    r"|[-\u2013\u2014,]\s*(?P<label2>[^\W\d](?:[^\W\d]|[.\- ]){0,20}?)\s*(?=$|[|•·;]|\s{2,}))",
+    r"|[-\u2013\u2014,]\s*(?P<label2>[^\W\d](?:[^\W\d]|[.\- ]){0,20}?)\s*(?=$|[|•·;]|\s{2,})"
+    # a bare label word right after the number: "08-465 004 00 vxl"
+    r"|\s+(?P<label3>(?:vxl|vx|växel|växeln|vaxel|fax|faks|mobil|mob|switchboard|exch)\.?)\s*(?=$|[|•·;,]))",
+    re.I,
 )
 
 
@@ -130,7 +133,7 @@ def _label_after(line: str, end: int) -> str | None:
     match = _AFTER_LABEL.match(line, end)
     if match is None:
         return None
-    label = match.group("label") or match.group("label2")
+    label = match.group("label") or match.group("label2") or match.group("label3")
     if any(p.search(label) for _, p in _LABELS) or _GENERIC_LABEL.search(label):
         return label
     return None  # "(dygnet runt)", "– Stockholm": no label, the one before decides
@@ -426,9 +429,12 @@ _UK_STREET = re.compile(
 )
 # A UK postcode names its country as surely as "SE-" does: "United Kingdom" unless written.
 _UK = "United Kingdom"
+_DOTS = re.compile(r"\s+[·•|]\s+")
 
 
 def _uk_address(lines: list[str]) -> Address | None:
+    # "12 Castle Street · Cardiff · CF10 1BS": dots between the parts read as commas
+    lines = [_DOTS.sub(", ", line) for line in lines]
     for index, line in enumerate(lines):
         match = _UK_POSTCODE.search(line)
         town_at = index

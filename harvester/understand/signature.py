@@ -64,6 +64,7 @@ _LABEL = re.compile(
     r"[tmefw])\s*[.:]\s*",
     re.I,
 )
+_WORD_CUT = re.compile(r"\s(?:på|at|vid|hos|i|för|for|@)\s*$", re.I)
 _TITLE_SPLIT = re.compile(r"\s*(?:,|\s(?:på|at|vid|hos|i|@|för|for)\s|\s[-\u2013\u2014]\s|/)\s*")
 _PERSON = re.compile(
     r"^[A-ZÅÄÖÆØÜÉ][\w'\u2019.-]+(?:\s+(?:[A-ZÅÄÖÆØÜÉ][\w'\u2019.-]*|af|av|von|van|de|la|der))"
@@ -106,7 +107,7 @@ _GREETING = re.compile(
 # A line that opens with "Jag"/"Jeg"/"I am"/"Olen" is a sentence of the message, not a signature.
 _FIRST_PERSON = re.compile(r"^\s*(?:jag|vi|jeg|i'm|i am|we|minä|me|olen|olemme)\s", re.I)
 _PARENTHESES = re.compile(r"\s*[(\[][^)\]]*[)\]]")  # "Erik Lindqvist (han/honom)"
-_NAME_TAIL = re.compile(r",\s+|\s[-\u2013\u2014]\s")
+_NAME_TAIL = re.compile(r",\s+|\s[-\u2013\u2014/]\s")
 _FREEMAIL = {
     "gmail",
     "hotmail",
@@ -281,7 +282,13 @@ def _end_of_own_text(lines: list[str], words: _Words) -> int:
         if index == 0:
             continue
         if words.footer.match(line):
-            return index
+            # "Skickat från min Samsung Galaxy" ABOVE the signature (the app put it there):
+            # the contact lines below it are still the sender's own
+            rest = [r for r in lines[index + 1 :] if r.strip()]
+            if not (
+                0 < len(rest) <= 10 and all(_short_line(r) for r in rest) and _evidence(rest, words, []) >= 2
+            ):
+                return index
         if words.disclaimer.match(line):
             paragraph = " ".join(lines[index : index + 8])
             if words.disclaimer_words.search(paragraph):
@@ -883,7 +890,8 @@ def _read_contact(
         same = display is not None and set(_tokens(found_name)) == set(_tokens(display))
         if same and (found_name.isupper() or found_name.islower()):
             found_name = display or found_name  # "ERIK LINDQVIST": the From header's casing
-        if display is None or len(_tokens(found_name)) >= len(_tokens(display)):
+        # "K. Lundgren" is the name as written, though the From header spells it out
+        if display is None or len(found_name.split()) >= len(display.split()):
             contact.name = found_name
 
     title: str | None = None
@@ -931,6 +939,18 @@ def _read_contact(
             used.add(own_org)
         else:
             title, org = _split_title(items[title_index], words, label)
+            whole = items[title_index].strip(" ,")
+            if (
+                org is not None
+                and _WORD_CUT.search(whole[: len(whole) - len(org)])
+                and any(
+                    i not in used | {title_index} and not _contactish(item) and _org_like(item, words, label)
+                    for i, item in enumerate(items)
+                )
+            ):
+                # "Chef för Kulturhuset Scen" above "Norrhamns kommun": the line of its own is
+                # the employer, the title keeps its words
+                title, org = whole, None
             if org is not None:
                 title = _without_department(title, words)
             elif not any(
