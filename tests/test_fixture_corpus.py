@@ -36,6 +36,7 @@ CORPORA = [
     ROOT / "tests" / "fixtures" / "holdout12",
     ROOT / "tests" / "fixtures" / "holdout13",
     ROOT / "tests" / "fixtures" / "holdout14",
+    ROOT / "tests" / "fixtures" / "holdout15",
     ROOT / "tests" / "fixtures" / "holdout16",
 ]
 #: The organisations the corpora are received by (holdout5 adds a member organisation).
