@@ -35,7 +35,7 @@ from functools import lru_cache
 from harvester.understand.bounce import dsn_actions, is_delivery_report
 from harvester.understand.lexicon import Lexicon, load_lexicon
 from harvester.understand.parse import header_text
-from harvester.understand.types import Kind
+from harvester.understand.types import AutoReplyReason, Kind
 from harvester.understand.unsubscribe import is_unsubscribe_request
 
 __all__ = ["classify", "has_autoreply_wording"]
@@ -215,6 +215,23 @@ def _list_headers(msg: Message, sender: str, lex: Lexicon) -> bool:
     return bool(local) and lex.search_any(_BULK, "sender_local_regex", local)
 
 
+def _is_generated_notice(msg: Message, text: str, lex: Lexicon) -> bool:
+    """A machine notice (RFC 3834 "auto-generated") that says it cannot be answered and tells
+    of no absence: a booking or form confirmation, not a vacation reply."""
+    auto = (header_text(msg, "Auto-Submitted") or "").strip().lower()
+    if not auto.startswith("auto-generated") or not _says_it_is_machine_mail(text, lex):
+        return False
+    from harvester.understand.autoreply import autoreply_reason
+
+    return autoreply_reason(text, lexicon=lex) is AutoReplyReason.OTHER
+
+
+def _is_read_receipt(msg: Message) -> bool:
+    return msg.get_content_type() == "multipart/report" and (
+        str(msg.get_param("report-type") or "").lower() == "disposition-notification"
+    )
+
+
 def _is_precedence_bulk(msg: Message, lex: Lexicon) -> bool:
     precedence = (header_text(msg, "Precedence") or "").strip().lower()
     return bool(precedence) and precedence in {p.lower() for p in lex.phrases(_BULK, "precedence")}
@@ -245,6 +262,12 @@ def classify(msg: Message, *, sender: str, text: str = "", lexicon: Lexicon | No
             if _is_success_report(msg):
                 return Kind.BULK  # a delivery receipt: machine mail, nothing failed
             return Kind.BOUNCE
+        if _is_read_receipt(msg):
+            # a read receipt (RFC 8098): machine mail, never a person's reply or request. (Not
+            # every "Auto-Submitted: auto-generated": many vacation responders send that too.)
+            return Kind.BULK
+        if _is_generated_notice(msg, text, lex):
+            return Kind.BULK
         listy = _list_headers(msg, sender, lex)
         if _is_autoreply(msg, subject, text, lex, listy=listy):
             return Kind.AUTOREPLY

@@ -54,6 +54,8 @@ def _names_channel(sentence: str, lexicon: Lexicon) -> bool:
 def _is_request(sentence: str, lexicon: Lexicon) -> bool:
     if lexicon.matcher(_FILE, "conditional").search(sentence):
         return False
+    if lexicon.matcher(_FILE, "not_mailing").search(sentence):
+        return False  # "ta bort mig från gästlistan": a guest list or an event, not a mailing
     if lexicon.matcher(_FILE, "request").search(sentence):
         return True
     return bool(

@@ -1,0 +1,74 @@
+"""Generalisations learnt from a blind set on the boundaries between kinds: "remove me from the
+guest list" is no unsubscribe, a read receipt and a generated confirmation that cannot be
+answered are bulk, a member quitting all mailings is an unsubscribe, a choir's treasurer."""
+
+from __future__ import annotations
+
+import pytest
+
+from harvester.understand import understand
+from harvester.understand.types import Kind, Understanding
+
+OWN = ["forbundet.example"]
+
+
+def _mail(
+    body: str, *, headers: str = "", sender: str = "Karl Ek <karl.ek@tidning.example>"
+) -> Understanding:
+    data = (
+        f"From: {sender}\r\nTo: hanna@forbundet.example\r\nSubject: Re: Novemberljus\r\n{headers}"
+        "Message-ID: <h15@x.example>\r\nDate: Thu, 22 Oct 2026 10:00:00 +0200\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+    ).encode()
+    return understand(data, own_domains=OWN)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hi Hanna,\r\n\r\nplease remove me from the guest list for Friday, I can't make it.\r\n\r\nKarl",
+        "Hej!\r\n\r\nTa bort mig från gästlistan på fredag, jag är sjuk... nej, bortrest.\r\n\r\n/Karl",
+    ],
+)
+def test_leaving_a_guest_list_is_no_unsubscribe(body: str) -> None:
+    assert _understand_kind(body) is Kind.PERSONAL
+
+
+def _understand_kind(body: str) -> Kind:
+    return _mail(body).kind
+
+
+def test_a_member_quitting_all_mailings_is_an_unsubscribe() -> None:
+    body = (
+        "Hej,\r\n\r\njag säger härmed upp mitt medlemskap och vill inte heller få några fler utskick från er."
+    )
+    assert _understand_kind(body) is Kind.UNSUBSCRIBE
+
+
+def test_a_read_receipt_is_bulk() -> None:
+    data = (
+        "From: Tove Lind <tove@tidning.example>\r\nTo: hanna@forbundet.example\r\n"
+        "Subject: Läst: Novemberljus\r\n"
+        "Message-ID: <mdn@x.example>\r\nDate: Thu, 22 Oct 2026 10:00:00 +0200\r\n"
+        'Content-Type: multipart/report; report-type=disposition-notification; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nDitt meddelande har lästs.\r\n"
+        "--b\r\nContent-Type: message/disposition-notification\r\n\r\n"
+        "Disposition: manual-action/MDN-sent-manually; displayed\r\n--b--\r\n"
+    ).encode()
+    result = understand(data, own_domains=OWN)
+    assert result.kind is Kind.BULK and result.contact is None
+
+
+def test_a_generated_confirmation_that_cannot_be_answered_is_bulk_a_generated_vacation_reply_is_not() -> None:
+    confirmation = _mail(
+        "Hej Karin,\r\n\r\ntack för din anmälan! Bokningsnummer KD-1.\r\n\r\n"
+        "Det här mejlet går inte att svara på.\r\n\r\nVarma hälsningar\r\nEmma Lind\r\nProjektledare",
+        headers="Auto-Submitted: auto-generated\r\n",
+        sender="Kulturdagarna <anmalan@kulturdagarna.example>",
+    )
+    assert confirmation.kind is Kind.BULK
+    vacation = _mail(
+        "Jag har semester till och med 2 november. Det går inte att svara på detta mejl.",
+        headers="Auto-Submitted: auto-generated\r\n",
+    )
+    assert vacation.kind is Kind.AUTOREPLY
