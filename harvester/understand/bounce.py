@@ -253,6 +253,7 @@ def bounce_details(msg: Message, *, lexicon: Lexicon | None = None) -> Bounce:
 
 def _details(msg: Message, lex: Lexicon) -> Bounce:
     failed = _dsn_recipients(msg)
+    dsn = bool(failed)
     temporary, permanent = _flufl_recipients(msg)
     for address in sorted(permanent):
         failed.setdefault(address, True)
@@ -263,6 +264,9 @@ def _details(msg: Message, lex: Lexicon) -> Bounce:
     subject = str(msg.get("Subject", ""))
     status = _status_permanent(f"{subject}\n{text}", lex)
 
+    if status is False and not dsn:
+        # a text-only report whose own status is a 4.x.x delay: flufl's guess is no failure
+        failed = {address: False for address in failed}
     header = str(msg.get("X-Failed-Recipients", ""))
     for _, address in getaddresses([header]) if header else ():
         if "@" in address:

@@ -72,3 +72,17 @@ def test_a_generated_confirmation_that_cannot_be_answered_is_bulk_a_generated_va
         headers="Auto-Submitted: auto-generated\r\n",
     )
     assert vacation.kind is Kind.AUTOREPLY
+
+
+def test_a_postmasters_own_words_of_a_delay_are_not_permanent() -> None:
+    from harvester.understand.bounce import bounce_details
+    from harvester.understand.parse import parse_bytes
+
+    data = (
+        "From: Postmästaren <postmaster@tidning.example>\r\nTo: hanna@forbundet.example\r\n"
+        "Subject: Ditt mejl har inte kommit fram ännu\r\nMessage-ID: <b@x.example>\r\n"
+        "Date: Mon, 19 Oct 2026 10:00:00 +0200\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Hej!\r\n\r\nDitt meddelande har inte kommit fram ännu. Det ligger kvar i kön och vi försöker "
+        "leverera det igen.\r\n\r\nMottagare: red@tidning.example\r\nÄmne: Nytt album\r\nStatus: 4.4.1\r\n"
+    ).encode()
+    assert bounce_details(parse_bytes(data)).permanent is False
