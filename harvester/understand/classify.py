@@ -139,6 +139,13 @@ def _is_conversational(text: str, start: int, lex: Lexicon) -> bool:
     return bool(lex.matcher(_AUTO, "body.conversational").search(sentence))
 
 
+_NAMED_GREETING = re.compile(
+    r"(?:hej|hejsan|hallå|hei|hey|hi|hello|dear|kära|käre|bästa|moi|hei hei|terve|hallo|god morgon)"
+    r"\s+[A-ZÅÄÖÆØ][a-zåäöæøé]+\s*[!,.]?\s*(?:\n|$)",
+    re.IGNORECASE,
+)
+
+
 def _quotes_something(msg: Message, text: str) -> bool:
     """Did the raw body hold more than the sender's own text (a quoted original)?"""
     from harvester.understand.text import body_of
@@ -163,6 +170,8 @@ def _weak_statement(msg: Message, text: str, lex: Lexicon, *, supported: bool) -
         return True
     if len(text) > _WEAK_MAX_CHARS or _is_conversational(head, m.start(), lex):
         return False
+    if _NAMED_GREETING.match(head.lstrip()):
+        return False  # "Hej Hanna!": typed to someone by name, which no automatic reply knows
     return not _quotes_something(msg, text)
 
 

@@ -86,3 +86,12 @@ def test_a_postmasters_own_words_of_a_delay_are_not_permanent() -> None:
         "leverera det igen.\r\n\r\nMottagare: red@tidning.example\r\nÄmne: Nytt album\r\nStatus: 4.4.1\r\n"
     ).encode()
     assert bounce_details(parse_bytes(data)).permanent is False
+
+
+def test_a_note_typed_to_someone_by_name_about_an_absence_is_personal() -> None:
+    body = (
+        "Hej Hanna!\r\n\r\nTack för skivan. Jag är borta hela vecka 44, så intervjun tar min kollega "
+        "Linn.\r\n\r\n/Anders"
+    )
+    assert _understand_kind(body) is Kind.PERSONAL
+    assert _understand_kind("Hej!\r\n\r\nJag är borta hela vecka 44.\r\n\r\n/Anders") is Kind.AUTOREPLY
