@@ -38,6 +38,7 @@ CORPORA = [
     ROOT / "tests" / "fixtures" / "holdout14",
     ROOT / "tests" / "fixtures" / "holdout15",
     ROOT / "tests" / "fixtures" / "holdout16",
+    ROOT / "tests" / "fixtures" / "holdout18",
 ]
 #: The organisations the corpora are received by (holdout5 adds a member organisation).
 OWN_DOMAINS = ("pr-byran.example", "forbundet.example")
