@@ -39,6 +39,7 @@ CORPORA = [
     ROOT / "tests" / "fixtures" / "holdout15",
     ROOT / "tests" / "fixtures" / "holdout16",
     ROOT / "tests" / "fixtures" / "holdout17",
+    ROOT / "tests" / "fixtures" / "holdout18",
 ]
 #: The organisations the corpora are received by (holdout5 adds a member organisation).
 OWN_DOMAINS = ("pr-byran.example", "forbundet.example")
