@@ -368,6 +368,16 @@ _STARTS = re.compile(
 )
 
 
+def _today_or_tomorrow(head: str, g: _Grammar, sent: date) -> date | None:
+    """ "VAB i dag och i morgon": the last day named; "off sick today": the sent date."""
+    if not g.today.search(head):
+        return None
+    tomorrow = g.date.search(head)
+    if tomorrow is not None and tomorrow.groupdict().get("tm"):
+        return sent + timedelta(days=1)
+    return sent
+
+
 _TODAY_REACH = 400  # "today" counts in the opening lines, where an auto-reply says why
 
 # "10/12" as a US writer means it: month first, so it is read with its parts swapped.
@@ -401,7 +411,7 @@ def parse_until(
             or _before_triggers(text, g, sent=sent)
             or _after_triggers(text, g.back, g, back=True, sent=sent, hint=lang_hint)
             or _anywhere(text, g, sent=sent)
-            or (sent if g.today.search(text[:_TODAY_REACH]) else None)
+            or _today_or_tomorrow(text[:_TODAY_REACH], g, sent)
         )
     except (ValueError, OverflowError, re.error):
         return None

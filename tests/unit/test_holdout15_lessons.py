@@ -4,6 +4,8 @@ answered are bulk, a member quitting all mailings is an unsubscribe, a choir's t
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from harvester.understand import understand
@@ -95,3 +97,28 @@ def test_a_note_typed_to_someone_by_name_about_an_absence_is_personal() -> None:
     )
     assert _understand_kind(body) is Kind.PERSONAL
     assert _understand_kind("Hej!\r\n\r\nJag är borta hela vecka 44.\r\n\r\n/Anders") is Kind.AUTOREPLY
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Jag har gått i pension och läser inte längre denna adress.", "left_organization"),
+        ("I have retired from the Listener; please write to the desk.", "left_organization"),
+        ("Jag har lämnat Scenhuset och börjat på Stadsteatern.", "left_organization"),
+        ("Jag vabbar i dag och i morgon.", "absence"),
+    ],
+)
+def test_retirement_a_new_employer_and_vab(text: str, reason: str) -> None:
+    from harvester.understand.autoreply import autoreply_reason
+    from harvester.understand.lexicon import load_lexicon
+
+    assert autoreply_reason(text, lexicon=load_lexicon()).value == reason
+
+
+def test_vab_today_and_tomorrow_ends_tomorrow() -> None:
+    from datetime import date, datetime
+
+    from harvester.understand.dates import parse_until
+
+    sent = datetime(2026, 10, 14, 8, 0, tzinfo=UTC)
+    assert parse_until("Jag vabbar i dag och i morgon.", sent_at=sent) == date(2026, 10, 15)
