@@ -180,6 +180,25 @@ _JOINED = re.compile(
 )
 
 
+def _first_name_before(email: str, text: str) -> str | None:
+    """ "Hör av dig till Sofia på sofia@…": a first name alone, right before an address whose
+    local part starts with it, names that person."""
+    at = text.lower().find(email.lower())
+    if at <= 0:
+        return None
+    match = _FIRST_NAME_BEFORE.search(text[max(0, at - 40) : at])
+    if match is None:
+        return None
+    name = match.group(1)
+    local = _fold(email.partition("@")[0])
+    return name if local.startswith(_fold(name)) and len(name) >= 3 else None
+
+
+_FIRST_NAME_BEFORE = re.compile(
+    r"(?<![\w.])([A-ZÅÄÖÆØ][a-zåäöæøéü]+)\s*(?:,|\(|på|at|on|via|:|p\u00e5)?\s*<?$"
+)
+
+
 def _names(text: str, lexicon: Lexicon) -> list[_Token]:
     stop = {w.lower() for w in lexicon.phrases(_FILE, "contacts.not_names")}
     found: list[_Token] = []
@@ -573,6 +592,9 @@ def _fill_contacts(
 
     roles = lexicon.matcher(_FILE, "contacts.role_locals_regex")
     reply.alternate_contacts = _merge(_group(alternate, text, cues), sender, roles)
+    for person in reply.alternate_contacts:
+        if person.name is None and person.email:
+            person.name = _first_name_before(person.email, text)
     taken = {a.email.lower() for a in reply.alternate_contacts if a.email}
     for candidate in new_strong + new_weak:
         if candidate.lower() not in taken and not sender.is_email(candidate):

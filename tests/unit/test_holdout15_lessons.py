@@ -122,3 +122,21 @@ def test_vab_today_and_tomorrow_ends_tomorrow() -> None:
 
     sent = datetime(2026, 10, 14, 8, 0, tzinfo=UTC)
     assert parse_until("Jag vabbar i dag och i morgon.", sent_at=sent) == date(2026, 10, 15)
+
+
+def test_an_alternate_named_by_first_name_only() -> None:
+    from datetime import datetime
+
+    from harvester.understand.autoreply import autoreply_details
+    from harvester.understand.extract import find_emails, find_phones
+    from harvester.understand.lexicon import load_lexicon
+
+    reply = autoreply_details(
+        "Jag vabbar i dag. Hör av dig till Sofia på sofia.lind@tidning.example så länge.",
+        sent_at=datetime(2026, 10, 14, tzinfo=UTC),
+        sender_email="anna@tidning.example",
+        lexicon=load_lexicon(),
+        find_emails=find_emails,
+        find_phones=find_phones,
+    )
+    assert [(a.name, a.email) for a in reply.alternate_contacts] == [("Sofia", "sofia.lind@tidning.example")]
