@@ -142,6 +142,28 @@ def _understand_job(job: tuple[bytes, str | None, str]) -> Understanding:
     return _safe_understand(data, path, label, own_domains=own_domains, rules_dir=rules_dir)
 
 
+def _take(
+    session: Session,
+    raw: RawMessage,
+    understood: dict[int, Understanding],
+    report: BatchReport,
+    *,
+    batch: BatchContext | None = None,
+) -> Understanding | None:
+    """Count one message of a batch; None when its bytes are stored already (then only where
+    it was seen is noted). Both store paths, batched and isolated, start each message so."""
+    if _CRASH_AFTER:
+        _test_crash_point()
+    report.messages += 1
+    understanding = understood.get(id(raw))
+    if understanding is None:
+        messages.add_location(session, raw, batch=batch)
+        report.duplicates += 1
+        return None
+    report.kinds[understanding.kind.value] += 1
+    return understanding
+
+
 def default_workers() -> int:
     """Understanding is pure and CPU-bound: one worker process per core, the store stays in this one."""
     return max(1, min(os.cpu_count() or 1, 8))
@@ -344,15 +366,9 @@ class Pipeline:
     ) -> None:
         """One message at a time, each in a savepoint: one that fails is logged by id, the rest lands."""
         for raw in raws:
-            if _CRASH_AFTER:
-                _test_crash_point()
-            report.messages += 1
-            understanding = understood.get(id(raw))
-            if understanding is None:  # the same bytes are stored: only note where they were seen
-                messages.add_location(session, raw)
-                report.duplicates += 1
+            understanding = _take(session, raw, understood, report)
+            if understanding is None:
                 continue
-            report.kinds[understanding.kind.value] += 1
             single = BatchReport()  # merged only if the savepoint holds
             try:
                 with session.begin_nested():
@@ -412,15 +428,9 @@ class Pipeline:
             )
             fresh: list[tuple[Message, Understanding]] = []
             for raw in raws:
-                if _CRASH_AFTER:
-                    _test_crash_point()
-                report.messages += 1
-                understanding = understood.get(id(raw))
-                if understanding is None:  # the same bytes are stored: only note where they were seen
-                    messages.add_location(session, raw, batch=batch)
-                    report.duplicates += 1
+                understanding = _take(session, raw, understood, report, batch=batch)
+                if understanding is None:
                     continue
-                report.kinds[understanding.kind.value] += 1
                 message, created = messages.store_message(session, raw, understanding, batch=batch)
                 if not created:
                     report.duplicates += 1

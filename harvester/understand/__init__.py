@@ -294,21 +294,21 @@ def _understand(
         ):
             # No From: the signature alone says who wrote, and only with an address of its own.
             contact = None
-        if contact is not None and kind is Kind.PERSONAL:
-            # "Jag har flyttat … gäller: Källgatan 4, 753 20 Uppsala": their own new address.
-            outside = top.replace(block.text, "") if block else top
-            stated = address_stated_in(outside, lexicon)
-            if stated is not None:
-                contact.address = stated
-            elif contact.address is None:
-                # "… kan sendes til adressen under: ⏎ Espen Tveit ⏎ Grønlandsleiret 41 ⏎ 0190 Oslo"
-                contact.address = address_block_of(outside, sender)
+
+    signature = block.text if block else None
+    outside = top.replace(signature, "") if signature else top  # the text around the signature
+    if contact is not None and kind is Kind.PERSONAL:
+        # "Jag har flyttat … gäller: Källgatan 4, 753 20 Uppsala": their own new address.
+        stated = address_stated_in(outside, lexicon)
+        if stated is not None:
+            contact.address = stated
+        elif contact.address is None:
+            # "… kan sendes til adressen under: ⏎ Espen Tveit ⏎ Grønlandsleiret 41 ⏎ 0190 Oslo"
+            contact.address = address_block_of(outside, sender)
 
     # Second pass of the gate over every string that leaves.
     log = _Redactions([])
     text_where = _WHERE_AUTOREPLY if kind is Kind.AUTOREPLY else _WHERE_BODY
-    signature = block.text if block else None
-    outside = top.replace(signature, "") if signature else top
     log.add_each(gate.categories, outside, text_where)
     if signature:
         again = redact(signature, rules_dir=rules)

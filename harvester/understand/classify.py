@@ -32,6 +32,7 @@ import re
 from email.message import Message
 from functools import lru_cache
 
+from harvester.understand.autoreply import autoreply_reason
 from harvester.understand.bounce import dsn_actions, is_delivery_report
 from harvester.understand.lexicon import Lexicon, load_lexicon
 from harvester.understand.parse import header_text
@@ -230,8 +231,6 @@ def _is_generated_notice(msg: Message, text: str, lex: Lexicon) -> bool:
     auto = (header_text(msg, "Auto-Submitted") or "").strip().lower()
     if not auto.startswith("auto-generated") or not _says_it_is_machine_mail(text, lex):
         return False
-    from harvester.understand.autoreply import autoreply_reason
-
     return autoreply_reason(text, lexicon=lex) is AutoReplyReason.OTHER
 
 

@@ -76,18 +76,9 @@ def coverage_of(texts: Iterable[str | None], *, rules_dir: str | Path | None = N
 
 
 @lru_cache(maxsize=8)
-def _press_roles(rules_dir: str | None) -> re.Pattern[str] | None:
-    """The press-role words (the override's `press_roles`, else the shipped ones); None: no gate."""
-    roles = load_rules("coverage", rules_dir).get("press_roles")
-    if not isinstance(roles, list):
-        roles = load_rules("coverage", None).get("press_roles")
-    words = [w for w in roles or [] if isinstance(w, str) and w.strip()]
-    return re.compile(wildcard_alternation(words), re.IGNORECASE) if words else None
-
-
-@lru_cache(maxsize=8)
 def _role_words(rules_dir: str | None, key: str) -> re.Pattern[str] | None:
-    """One wildcard list of the rules file (`shared_roles`, `artist_roles`); None when empty."""
+    """One wildcard list of the rules file (`press_roles`, `shared_roles`, `artist_roles`): the
+    override's when it has the list, else the shipped one; None when empty (no gate)."""
     words = load_rules("coverage", rules_dir).get(key)
     if not isinstance(words, list):
         words = load_rules("coverage", None).get(key)
@@ -104,7 +95,7 @@ def is_press_role(title: str | None, *, rules_dir: str | Path | None = None) -> 
     if not title:
         return False
     key = str(rules_dir) if rules_dir is not None else None
-    roles = _press_roles(key)
+    roles = _role_words(key, "press_roles")
     if roles is None:
         return True
     found = [m.group(0) for m in roles.finditer(title)]

@@ -6,7 +6,7 @@ from email.message import Message
 
 from harvester.understand.parse import parse_bytes
 
-__all__ = ["DSN_DELAYED", "DSN_FAILED", "EXCHANGE_SV_NDR", "EXIM_NDR", "POSTFIX_DSN", "mail"]
+__all__ = ["DSN_DELAYED", "DSN_FAILED", "EXCHANGE_SV_NDR", "EXIM_NDR", "POSTFIX_DSN", "mail", "message_bytes"]
 
 
 def mail(headers: str, body: str = "Hej!\n") -> Message:
@@ -15,6 +15,27 @@ def mail(headers: str, body: str = "Hej!\n") -> Message:
     if "content-type:" not in head.lower():
         head += "\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit"
     return parse_bytes(f"{head}\n\n{body}".encode())
+
+
+def message_bytes(
+    sender: str,
+    body: str,
+    *,
+    to: str,
+    subject: str,
+    date: str,
+    message_id: str,
+    headers: str = "",
+    ctype: str = "text/plain; charset=utf-8",
+) -> bytes:
+    """A whole message as it arrives (CRLF lines), for tests that run `understand()` on bytes.
+
+    `headers` are extra "Name: value\r\n" lines, placed after the Subject.
+    """
+    return (
+        f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\n{headers}"
+        f"Message-ID: {message_id}\r\nDate: {date}\r\nContent-Type: {ctype}\r\n\r\n{body}\r\n"
+    ).encode()
 
 
 def _dsn(action: str, status: str, diagnostic: str) -> str:

@@ -9,6 +9,7 @@ from harvester.understand import understand
 from harvester.understand.quotes import own_text
 from harvester.understand.text import unflow
 from harvester.understand.types import Contact, Kind, Understanding
+from tests.unit.mail_samples import message_bytes
 
 OWN = ["pr-byran.example"]
 
@@ -16,11 +17,15 @@ OWN = ["pr-byran.example"]
 def _understand(
     body: str, *, subject: str = "Re: Kallmyra", ctype: str = "text/plain; charset=utf-8"
 ) -> Understanding:
-    data = (
-        f"From: Gunilla Strand <gunilla.strand@lanstidningen.example>\r\nTo: hugo@pr-byran.example\r\n"
-        f"Subject: {subject}\r\nMessage-ID: <h10@x.example>\r\nDate: Wed, 11 Nov 2026 10:00:00 +0100\r\n"
-        f"Content-Type: {ctype}\r\n\r\n{body}\r\n"
-    ).encode()
+    data = message_bytes(
+        "Gunilla Strand <gunilla.strand@lanstidningen.example>",
+        body,
+        to="hugo@pr-byran.example",
+        subject=subject,
+        date="Wed, 11 Nov 2026 10:00:00 +0100",
+        message_id="<h10@x.example>",
+        ctype=ctype,
+    )
     return understand(data, own_domains=OWN)
 
 

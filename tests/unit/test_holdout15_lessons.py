@@ -10,6 +10,7 @@ import pytest
 
 from harvester.understand import understand
 from harvester.understand.types import Kind, Understanding
+from tests.unit.mail_samples import message_bytes
 
 OWN = ["forbundet.example"]
 
@@ -17,11 +18,15 @@ OWN = ["forbundet.example"]
 def _mail(
     body: str, *, headers: str = "", sender: str = "Karl Ek <karl.ek@tidning.example>"
 ) -> Understanding:
-    data = (
-        f"From: {sender}\r\nTo: hanna@forbundet.example\r\nSubject: Re: Novemberljus\r\n{headers}"
-        "Message-ID: <h15@x.example>\r\nDate: Thu, 22 Oct 2026 10:00:00 +0200\r\n"
-        f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
-    ).encode()
+    data = message_bytes(
+        sender,
+        body,
+        to="hanna@forbundet.example",
+        subject="Re: Novemberljus",
+        date="Thu, 22 Oct 2026 10:00:00 +0200",
+        message_id="<h15@x.example>",
+        headers=headers,
+    )
     return understand(data, own_domains=OWN)
 
 
